@@ -1,0 +1,87 @@
+"""The eligibility interval of a child on a COE (domain.md, "The eligibility interval").
+
+The exact-day conventions are the project's, fixed in domain.md: a period of months or years is added
+with calendar arithmetic (``relativedelta``), so a QAD of 2024-02-29 plus 36 months is 2027-02-28 and the
+last eligible day is the day before it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from dateutil.relativedelta import relativedelta
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+class EndReason(StrEnum):
+    THIRTY_SIX_MONTHS = "THIRTY_SIX_MONTHS"
+    AGE_22 = "AGE_22"
+    HS_COMPLETION = "HS_COMPLETION"
+    DEATH = "DEATH"
+    OTHER_LOSS_OF_ENTITLEMENT = "OTHER_LOSS_OF_ENTITLEMENT"
+    FOUND_INELIGIBLE = "FOUND_INELIGIBLE"
+
+
+# The ends a person records after approval, beside high school completion (which the COE child carries
+# as hs_completion_date).
+RECORDED_END_REASONS = (EndReason.DEATH, EndReason.OTHER_LOSS_OF_ENTITLEMENT)
+
+
+def thirty_six_months_end(qad: dt.date) -> dt.date:
+    """The last day of the 36 months that follow a qualifying arrival date."""
+    return qad + relativedelta(months=36) - ONE_DAY
+
+
+def age_22_end(birth_date: dt.date) -> dt.date:
+    """The day before the 22nd birthday (a child born on Feb 29 turns 22 on Feb 28)."""
+    return birth_date + relativedelta(years=22) - ONE_DAY
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    return relativedelta(day, birth_date).years
+
+
+@dataclass(frozen=True, slots=True)
+class EligibilityInterval:
+    """The days a child is eligible under one COE: ``start .. last_day``, both included.
+
+    A COE found ineligible has no eligible day: ``start`` and ``last_day`` are None.
+    """
+
+    start: dt.date | None
+    last_day: dt.date | None
+    end_reason: EndReason
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start is not None and self.start <= day <= self.last_day
+
+
+def eligibility_interval(
+    qad: dt.date,
+    birth_date: dt.date,
+    *,
+    hs_completion_date: dt.date | None = None,
+    recorded_end: tuple[EndReason, dt.date] | None = None,
+    found_ineligible: bool = False,
+) -> EligibilityInterval:
+    """Eligibility starts on the QAD and lasts until the earliest end.
+
+    On a tie the reason listed first in domain.md's table wins (36 months, age 22, high school
+    completion, then a recorded end), so the same inputs always give the same reason.
+    """
+    if found_ineligible:
+        return EligibilityInterval(None, None, EndReason.FOUND_INELIGIBLE)
+    ends = [
+        (thirty_six_months_end(qad), EndReason.THIRTY_SIX_MONTHS),
+        (age_22_end(birth_date), EndReason.AGE_22),
+    ]
+    if hs_completion_date is not None:
+        ends.append((hs_completion_date, EndReason.HS_COMPLETION))
+    if recorded_end is not None:
+        reason, day = recorded_end
+        ends.append((day, reason))
+    last_day, reason = min(ends, key=lambda end: end[0])
+    return EligibilityInterval(qad, last_day, reason)
