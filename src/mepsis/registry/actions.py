@@ -1,0 +1,537 @@
+"""The only ways the registry changes: every function here writes the audit log in the same transaction.
+
+``save_coes`` is the one path that writes COE content, used by the import (many COEs, one transaction per
+batch) and by the single-COE actions (a batch of one).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from mepsis.access import audit
+from mepsis.orgs.models import District
+from mepsis.rules import N_, Code, CoeResult, EndReason, Finding, check_coe, parse_date
+from mepsis.rules.findings import Label
+
+from . import documents
+from .models import Child, Coe, CoeChild, CoeStatus, CoeVersion, Family, VoidReason
+
+# Only an approved COE must be free of every rule error; the others are kept with their findings (a
+# submitted one waits for the reviewer, a returned one for the recruiter), but all must be readable.
+STRUCTURAL_CODES = {Code.MISSING_FIELD, Code.INVALID_VALUE, Code.INVALID_JSON}
+STATE_STUDENT_ID_CONFLICT = "STATE_STUDENT_ID_CONFLICT"
+DUPLICATE_CHILD = "DUPLICATE_CHILD"
+
+
+class ActionRefused(Exception):
+    """An action that would break a rule; nothing was changed."""
+
+    def __init__(self, message: str, errors: list[dict] | None = None):
+        super().__init__(message)
+        self.errors = errors or []
+
+
+@dataclass
+class Refusal:
+    position: str
+    coe_id: str | None
+    errors: list[dict]
+
+
+@dataclass
+class SaveReport:
+    read: int = 0
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    children_created: int = 0
+    refused: list[Refusal] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"read": self.read, "created": self.created, "changed": self.changed, "unchanged": self.unchanged,
+                "refused": len(self.refused), "children_created": self.children_created}
+
+
+@dataclass
+class _Prepared:
+    position: str
+    coe_id: str
+    content: dict
+    status: str
+    return_reasons: list[str]
+    void_reason: str
+    content_hash: str
+    result: CoeResult
+    child_ids: list[str | None]
+    children: list[Child] = field(default_factory=list)
+
+
+def check(document: Any, known_districts: set[str] | None = None) -> CoeResult:
+    """The rules engine with the state's settings."""
+    return check_coe(document, soon_after_days=settings.MEPSIS_SOON_AFTER_DAYS, known_districts=known_districts)
+
+
+def known_district_ids() -> set[str]:
+    return set(District.objects.values_list("district_id", flat=True))
+
+
+def save_coes(items: Iterable[tuple[str, Any]], *, actor: str, why: str, batch_size: int = 1000,
+              on_progress: Callable[[int], None] | None = None) -> SaveReport:
+    """Save COE documents with the status each carries (the import of interfaces.md).
+
+    ``items`` are (position, document) pairs, the position naming the file and line for messages; a
+    document may be a ``Finding`` where the input could not even be parsed. A valid new ``coe_id`` is
+    created, a changed one gets a new version, an unchanged one is left alone; an invalid one is refused
+    and changes nothing. Each batch is one transaction, so an interrupted import leaves whole COEs only
+    and a second run finishes the job.
+    """
+    report = SaveReport()
+    known_districts = known_district_ids()
+    batch: dict[str, _Prepared] = {}
+    for position, document in items:
+        report.read += 1
+        prepared = _prepare(position, document, known_districts, report)
+        if prepared is None:
+            continue
+        if prepared.coe_id in batch or len(batch) >= batch_size:
+            _save_batch(list(batch.values()), actor, why, report)
+            batch = {}
+            if on_progress:
+                on_progress(report.read)
+        batch[prepared.coe_id] = prepared
+    if batch:
+        _save_batch(list(batch.values()), actor, why, report)
+    if on_progress:
+        on_progress(report.read)
+    return report
+
+
+def _prepare(position: str, document: Any, known_districts: set[str], report: SaveReport) -> _Prepared | None:
+    if isinstance(document, Finding):
+        report.refused.append(Refusal(position, None, [document.as_dict()]))
+        return None
+    result = check(document, known_districts)
+    if result.errors and not isinstance(document, dict):
+        report.refused.append(Refusal(position, None, [error.as_dict() for error in result.errors]))
+        return None
+    content, workflow = documents.split(document)
+    status = workflow["status"] or CoeStatus.DRAFT
+    extra: list[Finding] = []
+    if not result.coe_id:
+        extra.append(Finding(Code.MISSING_FIELD, "coe_id", N_("%(label)s is missing."),
+                             {"label": Label(N_("The COE id"))}))
+    void_reason = workflow["void_reason"] or ""
+    if void_reason not in VoidReason.values and void_reason:
+        extra.append(Finding(Code.INVALID_VALUE, "void_reason", N_("%(label)s must be one of %(allowed)s; it is %(value)s."),
+                             {"label": Label(N_("The void reason")), "allowed": ", ".join(VoidReason.values),
+                              "value": void_reason}))
+    if status == CoeStatus.VOID and not void_reason:
+        extra.append(Finding(Code.MISSING_FIELD, "void_reason", N_("%(label)s is missing."),
+                             {"label": Label(N_("The void reason"))}))
+    return_reasons = workflow["return_reasons"] or []
+    if not (isinstance(return_reasons, list) and all(isinstance(reason, str) for reason in return_reasons)):
+        extra.append(Finding(Code.INVALID_VALUE, "return_reasons", N_("%(label)s must be a list of sentences."),
+                             {"label": Label(N_("The return reasons"))}))
+    errors = extra + [
+        error for error in result.all_errors() if status == CoeStatus.APPROVED or error.code in STRUCTURAL_CODES
+    ]
+    if errors:
+        report.refused.append(Refusal(position, result.coe_id, [error.as_dict() for error in errors]))
+        return None
+    return _Prepared(position, result.coe_id, content, status, return_reasons, void_reason,
+                     documents.content_hash(content), result, documents.given_child_ids(content))
+
+
+def _save_batch(batch: list[_Prepared], actor: str, why: str, report: SaveReport) -> None:
+    with transaction.atomic():
+        existing = {coe.coe_id: coe for coe in Coe.objects.filter(coe_id__in=[item.coe_id for item in batch])}
+        current_children: dict[int, list[CoeChild]] = {}
+        for entry in CoeChild.objects.filter(coe__in=existing.values()).select_related("child").order_by("index"):
+            current_children.setdefault(entry.coe_id, []).append(entry)
+
+        to_write: list[_Prepared] = []
+        status_only: list[_Prepared] = []
+        for item in batch:
+            coe = existing.get(item.coe_id)
+            if coe is None or coe.content_hash != item.content_hash or _relinks(item, current_children.get(coe.pk, [])):
+                to_write.append(item)
+            elif (coe.status, coe.return_reasons, coe.void_reason) != (item.status, item.return_reasons, item.void_reason):
+                status_only.append(item)
+            else:
+                report.unchanged += 1
+
+        resolver = _ChildResolver(to_write)
+        written = []
+        for item in to_write:
+            coe = existing.get(item.coe_id)
+            errors = resolver.resolve(item, current_children.get(coe.pk, []) if coe else [])
+            if errors:
+                report.refused.append(Refusal(item.position, item.coe_id, errors))
+            else:
+                written.append(item)
+        report.children_created += resolver.save()
+
+        events = []
+        new_items = [item for item in written if item.coe_id not in existing]
+        families = [_family(item.content) for item in new_items]
+        Family.objects.bulk_create(families)
+        new_coes = [
+            Coe(coe_id=item.coe_id, family=family, version=1, **_coe_columns(item))
+            for item, family in zip(new_items, families, strict=True)
+        ]
+        Coe.objects.bulk_create(new_coes)
+        versions = [_version(coe, item, actor, why) for coe, item in zip(new_coes, new_items, strict=True)]
+        entries = [entry for coe, item in zip(new_coes, new_items, strict=True) for entry in _entries(coe, item)]
+        events += [
+            audit.event(actor, "coe.created", "coe", item.coe_id, why=why,
+                        after={"version": 1, "status": item.status, "children": [c.child_id for c in item.children]})
+            for item in new_items
+        ]
+        report.created += len(new_items)
+
+        for item in written:
+            coe = existing.get(item.coe_id)
+            if coe is None:
+                continue
+            before = {"version": coe.version, "status": coe.status, "children": [entry.child.child_id for entry in current_children.get(coe.pk, [])]}
+            coe.version += 1
+            for name, value in _coe_columns(item).items():
+                setattr(coe, name, value)
+            coe.save()
+            _family(item.content, coe.family).save()
+            versions.append(_version(coe, item, actor, why))
+            CoeChild.objects.filter(coe=coe).delete()
+            entries += _entries(coe, item)
+            events.append(audit.event(actor, "coe.revised", "coe", coe.coe_id, why=why, before=before, after={
+                "version": coe.version, "status": coe.status, "children": [c.child_id for c in item.children]}))
+            report.changed += 1
+
+        for item in status_only:
+            coe = existing[item.coe_id]
+            events.append(_set_workflow(coe, item.status, actor, why, return_reasons=item.return_reasons,
+                                        void_reason=item.void_reason, entries=current_children.get(coe.pk, []),
+                                        result=item.result))
+            report.changed += 1
+
+        CoeVersion.objects.bulk_create(versions)
+        CoeChild.objects.bulk_create(entries)
+        audit.record_many(events)
+
+
+def _relinks(item: _Prepared, entries: list[CoeChild]) -> bool:
+    """Whether the document names, by child_id, other children than the COE lists now."""
+    current = [entry.child.child_id for entry in entries]
+    return any(given is not None and (index >= len(current) or current[index] != given)
+               for index, given in enumerate(item.child_ids))
+
+
+class _ChildResolver:
+    """Finds or makes the Child of every child on a batch of documents, with two queries for the batch.
+
+    A child is the one its ``child_id`` names (made with that id if new, e.g. an export loaded elsewhere);
+    else the child who already holds its state student id; else, on a new version, the child of the
+    previous version with the same first name and birth date, or at the same position; else a new child.
+    """
+
+    def __init__(self, batch: list[_Prepared]):
+        given_ids = {child_id for item in batch for child_id in item.child_ids if child_id}
+        ssids = {str(child["state_student_id"]) for item in batch for child in item.content["children"]
+                 if child.get("state_student_id")}
+        self.by_child_id = {child.child_id: child for child in Child.objects.filter(child_id__in=given_ids)}
+        self.by_ssid = {child.state_student_id: child for child in Child.objects.filter(state_student_id__in=ssids)}
+        self.by_child_id.update({child.child_id: child for child in self.by_ssid.values()})
+        self.new: dict[str, Child] = {}
+        self.changed: dict[str, Child] = {}
+
+    def resolve(self, item: _Prepared, previous: list[CoeChild]) -> list[dict]:
+        unclaimed = {entry.index: entry.child for entry in previous}
+        chosen: list[Child] = []
+        errors = []
+        for index, data in enumerate(item.content["children"]):
+            child = self._find(data, item.child_ids[index], unclaimed, index)
+            ssid = str(data["state_student_id"]) if data.get("state_student_id") else None
+            holder = self.by_ssid.get(ssid) if ssid else None
+            if holder is not None and holder is not child and child is not None:
+                errors.append(_error(STATE_STUDENT_ID_CONFLICT, f"children[{index}].state_student_id",
+                                     N_("The state student id %(ssid)s already belongs to child %(holder)s."),
+                                     ssid=ssid, holder=holder.child_id))
+                continue
+            if child is not None and holder is child and data["birth_date"] != child.birth_date.isoformat():
+                errors.append(_error(STATE_STUDENT_ID_CONFLICT, f"children[{index}].state_student_id",
+                                     N_("The state student id %(ssid)s belongs to child %(holder)s, born on %(born)s, "
+                                        "not on %(birth)s."),
+                                     ssid=ssid, holder=child.child_id, born=child.birth_date.isoformat(),
+                                     birth=data["birth_date"]))
+                continue
+            if child is not None and any(other is child for other in chosen):
+                errors.append(_error(DUPLICATE_CHILD, f"children[{index}]",
+                                     N_("Child %(child)s is listed twice on this COE."), child=child.child_id))
+                continue
+            chosen.append(child if child is not None else Child(child_id=item.child_ids[index] or ""))
+        if errors:
+            return errors
+        for child, data in zip(chosen, item.content["children"], strict=True):
+            self._keep(child, data)
+        item.children = chosen
+        return []
+
+    def _find(self, data: dict, given: str | None, unclaimed: dict[int, Child], index: int) -> Child | None:
+        if given:
+            return self.by_child_id.get(given) or self.new.get(given)
+        ssid = data.get("state_student_id")
+        if ssid and str(ssid) in self.by_ssid:
+            return self.by_ssid[str(ssid)]
+        for position, child in unclaimed.items():
+            if child.first_name.casefold() == str(data["first_name"]).casefold() and \
+                    child.birth_date.isoformat() == data["birth_date"]:
+                return unclaimed.pop(position)
+        return unclaimed.pop(index, None)
+
+    def _keep(self, child: Child, data: dict) -> None:
+        """Take the identity of the newest document, and remember the child for the rest of the batch."""
+        if child.pk is None and not child.child_id:
+            child.child_id = self._fresh_id()
+        before = (child.first_name, child.middle_name, child.last_name_1, child.last_name_2, child.suffix,
+                  child.sex, child.birth_date, child.state_student_id)
+        child.first_name = data["first_name"]
+        child.middle_name = data.get("middle_name") or ""
+        child.last_name_1 = data["last_name_1"]
+        child.last_name_2 = data.get("last_name_2") or ""
+        child.suffix = data.get("suffix") or ""
+        child.sex = data["sex"]
+        child.birth_date = parse_date(data["birth_date"])
+        if data.get("state_student_id"):
+            child.state_student_id = str(data["state_student_id"])
+        self.by_child_id[child.child_id] = child
+        if child.state_student_id:
+            self.by_ssid[child.state_student_id] = child
+        if child.pk is None:
+            self.new[child.child_id] = child
+        elif before != (child.first_name, child.middle_name, child.last_name_1, child.last_name_2, child.suffix,
+                        child.sex, child.birth_date, child.state_student_id):
+            self.changed[child.child_id] = child
+
+    def _fresh_id(self) -> str:
+        while True:
+            child_id = documents.new_child_id(settings.MEPSIS_STATE)
+            if child_id not in self.by_child_id and child_id not in self.new and \
+                    not Child.objects.filter(child_id=child_id).exists():
+                return child_id
+
+    def save(self) -> int:
+        Child.objects.bulk_create(list(self.new.values()))
+        Child.objects.bulk_update(list(self.changed.values()), [
+            "first_name", "middle_name", "last_name_1", "last_name_2", "suffix", "sex", "birth_date",
+            "state_student_id"])
+        return len(self.new)
+
+
+def _error(code: str, path: str, template: str, **params: Any) -> dict:
+    return {"code": code, "field": path, "message": template % params}
+
+
+def _coe_columns(item: _Prepared) -> dict[str, Any]:
+    move = item.content.get("qualifying_move") or {}
+    return {
+        "status": item.status,
+        "content_hash": item.content_hash,
+        "interview_date": parse_date(item.content.get("interview_date")),
+        "qad": parse_date(move.get("qad")),
+        "to_district_id": str((move.get("to") or {}).get("district_id") or ""),
+        "return_reasons": item.return_reasons,
+        "void_reason": item.void_reason,
+    }
+
+
+def _version(coe: Coe, item: _Prepared, actor: str, why: str) -> CoeVersion:
+    content = {**item.content, "children": [
+        {"child_id": child.child_id, **{key: value for key, value in data.items() if key != "child_id"}}
+        for child, data in zip(item.children, item.content["children"], strict=True)
+    ]}
+    return CoeVersion(coe=coe, number=coe.version, document=content, content_hash=item.content_hash,
+                      created_by=actor, why=why)
+
+
+def _entries(coe: Coe, item: _Prepared) -> list[CoeChild]:
+    return [_entry(coe, child, result, data, item.void_reason)
+            for child, result, data in zip(item.children, item.result.children, item.content["children"], strict=True)]
+
+
+def _entry(coe: Coe, child: Child, result, data: dict, void_reason: str) -> CoeChild:
+    interval = result.interval
+    if void_reason == VoidReason.FOUND_INELIGIBLE:
+        return CoeChild(coe=coe, child=child, index=result.index, residency_date=parse_date(data["residency_date"]),
+                        end_reason=EndReason.FOUND_INELIGIBLE)
+    return CoeChild(
+        coe=coe, child=child, index=result.index, residency_date=parse_date(data["residency_date"]),
+        eligibility_start=interval.start if interval and not result.errors else None,
+        last_eligible_day=interval.last_day if interval and not result.errors else None,
+        end_reason=str(interval.end_reason) if interval else "",
+    )
+
+
+def _family(content: dict, family: Family | None = None) -> Family:
+    data = content.get("family") or {}
+    address = data.get("address") or {}
+    family = family or Family()
+    family.parent1_name = _person_name(data.get("parent1"))
+    family.parent2_name = _person_name(data.get("parent2"))
+    family.address = ", ".join(str(part) for part in (
+        address.get("line1"), address.get("city"), " ".join(str(p) for p in (address.get("state"), address.get("zip")) if p),
+    ) if part)
+    family.phone = str(data.get("phone") or "")
+    family.home_language = str(data.get("home_language") or "")
+    return family
+
+
+def _person_name(person: Any) -> str:
+    if not isinstance(person, dict):
+        return ""
+    return " ".join(str(person[key]) for key in ("first_name", "last_name_1", "last_name_2") if person.get(key))
+
+
+# --- The review workflow and the changes made to one COE --------------------------------------------------
+
+TRANSITIONS = {
+    "submit": ({CoeStatus.DRAFT, CoeStatus.RETURNED}, CoeStatus.SUBMITTED),
+    "approve": ({CoeStatus.SUBMITTED}, CoeStatus.APPROVED),
+    "return": ({CoeStatus.SUBMITTED}, CoeStatus.RETURNED),
+    "reject": ({CoeStatus.SUBMITTED}, CoeStatus.REJECTED),
+    "void": ({CoeStatus.APPROVED}, CoeStatus.VOID),
+}
+EDITABLE = {CoeStatus.DRAFT, CoeStatus.RETURNED, CoeStatus.APPROVED}
+
+
+def current_document(coe: Coe) -> dict:
+    return coe.versions.get(number=coe.version).document
+
+
+def revise_coe(coe_id: str, document: dict, *, actor: str, why: str = "") -> Coe:
+    """A new version of a COE's content: an edit of a draft or returned COE, or a correction of an approved
+    one (which must say why, and must still pass every rule)."""
+    coe = Coe.objects.get(coe_id=coe_id)
+    if coe.status not in EDITABLE:
+        raise ActionRefused(f"COE {coe_id} is {coe.status}; only a draft, returned or approved COE can be changed.")
+    if coe.status == CoeStatus.APPROVED and not why.strip():
+        raise ActionRefused(f"COE {coe_id} is approved: a correction must say why.")
+    document = {**document, "coe_id": coe_id, "status": coe.status, "return_reasons": coe.return_reasons,
+                "void_reason": coe.void_reason}
+    _save_one(document, actor=actor, why=why or "edited")
+    return Coe.objects.get(coe_id=coe_id)
+
+
+def submit_coe(coe_id: str, *, actor: str) -> Coe:
+    coe = Coe.objects.get(coe_id=coe_id)
+    result = check(current_document(coe), known_district_ids())
+    if result.has_errors:
+        raise ActionRefused(f"COE {coe_id} has errors to correct before it is submitted.",
+                            [error.as_dict() for error in result.all_errors()])
+    return _transition(coe, "submit", actor=actor, why="submitted for review")
+
+
+def approve_coe(coe_id: str, *, actor: str, reviewer_name: str, on: dt.date) -> Coe:
+    """The SEA reviewer's approval: their signature goes on the COE as a new version."""
+    coe = Coe.objects.get(coe_id=coe_id)
+    _require_from(coe, "approve")
+    document = current_document(coe)
+    signatures = {**(document.get("signatures") or {}), "reviewer": {"name": reviewer_name, "date": on.isoformat()}}
+    document = {**document, "signatures": signatures, "coe_id": coe_id, "status": CoeStatus.APPROVED}
+    with transaction.atomic():
+        _save_one(document, actor=actor, why="approved")
+    return Coe.objects.get(coe_id=coe_id)
+
+
+def return_coe(coe_id: str, *, actor: str, reasons: list[str]) -> Coe:
+    reasons = [reason.strip() for reason in reasons if reason and reason.strip()]
+    if not reasons:
+        raise ActionRefused(f"COE {coe_id}: a returned COE must say what to correct.")
+    return _transition(Coe.objects.get(coe_id=coe_id), "return", actor=actor, why="; ".join(reasons),
+                       return_reasons=reasons)
+
+
+def reject_coe(coe_id: str, *, actor: str, why: str) -> Coe:
+    if not why.strip():
+        raise ActionRefused(f"COE {coe_id}: a rejection must say why.")
+    return _transition(Coe.objects.get(coe_id=coe_id), "reject", actor=actor, why=why)
+
+
+def void_coe(coe_id: str, *, actor: str, reason: str, why: str) -> Coe:
+    """An approved COE found wrong (a re-interview, a review): its children lose every eligible day on it."""
+    if reason not in VoidReason.values:
+        raise ActionRefused(f"COE {coe_id}: the void reason must be one of {', '.join(VoidReason.values)}.")
+    if not why.strip():
+        raise ActionRefused(f"COE {coe_id}: voiding a COE must say why.")
+    return _transition(Coe.objects.get(coe_id=coe_id), "void", actor=actor, why=why, void_reason=reason)
+
+
+def record_end_of_eligibility(coe_id: str, child_index: int, *, reason: str, on: dt.date, actor: str,
+                              why: str) -> Coe:
+    """High school completion, death or another loss of entitlement, recorded on an approved COE as a new
+    version (the document carries ``hs_completion_date`` or ``eligibility_end``)."""
+    coe = Coe.objects.get(coe_id=coe_id)
+    if coe.status != CoeStatus.APPROVED:
+        raise ActionRefused(f"COE {coe_id} is {coe.status}; an end of eligibility is recorded on an approved COE.")
+    document = current_document(coe)
+    children = [dict(child) for child in document["children"]]
+    if not 0 <= child_index < len(children):
+        raise ActionRefused(f"COE {coe_id} has no child at position {child_index}.")
+    if reason == EndReason.HS_COMPLETION:
+        children[child_index]["hs_completion_date"] = on.isoformat()
+    elif reason in (EndReason.DEATH, EndReason.OTHER_LOSS_OF_ENTITLEMENT):
+        children[child_index]["eligibility_end"] = {"reason": reason, "date": on.isoformat()}
+    else:
+        raise ActionRefused(f"{reason} is not an end of eligibility that is recorded; use HS_COMPLETION, DEATH "
+                            "or OTHER_LOSS_OF_ENTITLEMENT (a COE found ineligible is voided).")
+    return revise_coe(coe_id, {**document, "children": children}, actor=actor, why=why or reason)
+
+
+def _save_one(document: dict, *, actor: str, why: str) -> None:
+    report = save_coes([(document["coe_id"], document)], actor=actor, why=why)
+    if report.refused:
+        refusal = report.refused[0]
+        raise ActionRefused(f"COE {document['coe_id']} was not saved: it breaks the rules.", refusal.errors)
+
+
+def _require_from(coe: Coe, name: str) -> None:
+    allowed, _ = TRANSITIONS[name]
+    if coe.status not in allowed:
+        raise ActionRefused(f"COE {coe.coe_id} is {coe.status}; it cannot be {TRANSITIONS[name][1]} from there.")
+
+
+def _transition(coe: Coe, name: str, *, actor: str, why: str, **workflow: Any) -> Coe:
+    _require_from(coe, name)
+    with transaction.atomic():
+        locked = Coe.objects.select_for_update().get(pk=coe.pk)
+        _require_from(locked, name)
+        result = check(current_document(locked)) if workflow.get("void_reason") else None
+        entries = list(locked.children.select_related("child").order_by("index")) if result else []
+        event = _set_workflow(locked, TRANSITIONS[name][1], actor, why, entries=entries, result=result, **workflow)
+        event.save()
+    return locked
+
+
+def _set_workflow(coe: Coe, status: str, actor: str, why: str, *, return_reasons: list[str] | None = None,
+                  void_reason: str = "", entries: list[CoeChild], result: CoeResult | None) -> Any:
+    """Change a COE's status (and the reasons that go with it), re-deriving eligibility when voided."""
+    before = {"status": coe.status, "return_reasons": coe.return_reasons, "void_reason": coe.void_reason}
+    coe.status = status
+    coe.return_reasons = return_reasons or []
+    coe.void_reason = void_reason or ""
+    coe.save(update_fields=["status", "return_reasons", "void_reason", "updated_at"])
+    if result is not None and void_reason != before["void_reason"]:
+        document = current_document(coe)
+        for entry in entries:
+            fresh = _entry(coe, entry.child, result.children[entry.index], document["children"][entry.index],
+                           void_reason)
+            for name in ("eligibility_start", "last_eligible_day", "end_reason"):
+                setattr(entry, name, getattr(fresh, name))
+            entry.save(update_fields=["eligibility_start", "last_eligible_day", "end_reason"])
+    after = {"status": coe.status, "return_reasons": coe.return_reasons, "void_reason": coe.void_reason}
+    return audit.event(actor, f"coe.{status}" if status != before["status"] else "coe.workflow_changed", "coe",
+                       coe.coe_id, why=why, before=before, after=after)

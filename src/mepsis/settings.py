@@ -1,0 +1,110 @@
+"""Django settings, read from the environment (interfaces.md, "Configuration").
+
+MEPSIS_DATABASE_URL  where the data lives (default: a SQLite file under MEPSIS_DATA_DIR)
+MEPSIS_DATA_DIR      the folder for the SQLite file, the secret key and uploads (default ./var)
+MEPSIS_STATE         two-letter code of the state that runs the system (default WI)
+MEPSIS_SOON_AFTER_DAYS  the "soon after the move" window of the engaged prong, in days (default 60)
+MEPSIS_SECRET_KEY    Django's secret key (default: made once and kept in MEPSIS_DATA_DIR/secret_key)
+MEPSIS_DEBUG, MEPSIS_ALLOWED_HOSTS, MEPSIS_TIME_ZONE
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("MEPSIS_DATA_DIR") or "var").resolve()
+
+MEPSIS_STATE = (os.environ.get("MEPSIS_STATE") or "WI").upper()
+MEPSIS_SOON_AFTER_DAYS = int(os.environ.get("MEPSIS_SOON_AFTER_DAYS") or 60)
+
+
+def _database_url() -> str:
+    url = os.environ.get("MEPSIS_DATABASE_URL")
+    if url:
+        return url
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{DATA_DIR / 'mepsis.sqlite3'}"
+
+
+def _secret_key() -> str:
+    key = os.environ.get("MEPSIS_SECRET_KEY")
+    if key:
+        return key
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+DATABASES = {"default": dj_database_url.parse(_database_url())}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets pages read while an import writes; IMMEDIATE avoids lock upgrades failing mid-transaction.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["TEST"] = {"NAME": None}
+
+SECRET_KEY = _secret_key()
+DEBUG = (os.environ.get("MEPSIS_DEBUG") or "").lower() in ("1", "true", "yes")
+ALLOWED_HOSTS = (os.environ.get("MEPSIS_ALLOWED_HOSTS") or "localhost,127.0.0.1,[::1]").split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "mepsis.access",
+    "mepsis.reference",
+    "mepsis.orgs",
+    "mepsis.registry",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "mepsis.urls"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+WSGI_APPLICATION = "mepsis.wsgi.application"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = os.environ.get("MEPSIS_TIME_ZONE") or "America/Chicago"
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+# Served by WhiteNoise straight from the installed packages: no collectstatic step before the first run.
+WHITENOISE_USE_FINDERS = True
