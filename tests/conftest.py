@@ -38,3 +38,46 @@ def example_coe():
     """A fresh copy of the COE document of interfaces.md (approved, one eligible child)."""
     example = json.loads((FIXTURES / "coe_example.json").read_text())
     return lambda: copy.deepcopy(example)
+
+
+@pytest.fixture
+def scratch_database(tmp_path):
+    """The URL of a new, empty database of the kind this test run uses, for tests that run `mepsis` in
+    another process (a SQLite file, or a PostgreSQL database made for the test and dropped after it)."""
+    import os
+    import uuid
+
+    import dj_database_url
+
+    url = os.environ.get("MEPSIS_DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
+        return
+    import psycopg
+
+    config = dj_database_url.parse(url)
+    name = f"mepsis_scratch_{uuid.uuid4().hex[:12]}"
+    admin = dict(host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"], dbname="postgres",
+                 autocommit=True)
+    with psycopg.connect(**admin) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield url.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(**admin) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def mepsis_process(scratch_database, tmp_path):
+    """Run `python -m mepsis` in its own process against the scratch database."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "MEPSIS_DATABASE_URL": scratch_database, "MEPSIS_DATA_DIR": str(tmp_path)}
+
+    def run(*argv: str, **kwargs) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "mepsis", *map(str, argv)], env=env, capture_output=True,
+                              text=True, **kwargs)
+
+    run.env = env
+    return run

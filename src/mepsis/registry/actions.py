@@ -370,8 +370,8 @@ def _entry(coe: Coe, child: Child, result, data: dict, void_reason: str) -> CoeC
                         end_reason=EndReason.FOUND_INELIGIBLE)
     return CoeChild(
         coe=coe, child=child, index=result.index, residency_date=parse_date(data["residency_date"]),
-        eligibility_start=interval.start if interval and not result.errors else None,
-        last_eligible_day=interval.last_day if interval and not result.errors else None,
+        eligibility_start=interval.start if result.eligible else None,
+        last_eligible_day=interval.last_day if result.eligible else None,
         end_reason=str(interval.end_reason) if interval else "",
     )
 

@@ -1,0 +1,5 @@
+import sys
+
+from mepsis.cli import main
+
+sys.exit(main())
