@@ -190,7 +190,7 @@ def check_coe(
             {"district": same_district},
         ))
     if prong == "engaged" and qad and work_start:
-        latest = qad + dt.timedelta(days=soon_after_days)
+        latest = _add_days(qad, soon_after_days)
         if not qad <= work_start <= latest:
             errors.append(Finding(
                 Code.WORK_NOT_SOON_AFTER, "qualifying_move.work_start_date",
@@ -468,6 +468,14 @@ def parse_date(value: Any) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         return None
+
+
+def _add_days(day: dt.date, days: int) -> dt.date:
+    """``day`` plus ``days``, held within the calendar (a QAD in year 9999 is judged, not crashed on)."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days > 0 else dt.date.min
 
 
 def _is_empty(value: Any) -> bool:

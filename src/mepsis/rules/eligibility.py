@@ -32,12 +32,24 @@ RECORDED_END_REASONS = (EndReason.DEATH, EndReason.OTHER_LOSS_OF_ENTITLEMENT)
 
 def thirty_six_months_end(qad: dt.date) -> dt.date:
     """The last day of the 36 months that follow a qualifying arrival date."""
-    return qad + relativedelta(months=36) - ONE_DAY
+    return _day_before(qad, relativedelta(months=36))
 
 
 def age_22_end(birth_date: dt.date) -> dt.date:
     """The day before the 22nd birthday (a child born on Feb 29 turns 22 on Feb 28)."""
-    return birth_date + relativedelta(years=22) - ONE_DAY
+    return _day_before(birth_date, relativedelta(years=22))
+
+
+def _day_before(day: dt.date, period: relativedelta) -> dt.date:
+    """The day before ``day + period``; the last day of the calendar when that lies beyond it.
+
+    A document may carry a date in year 9999 (a typo, or a placeholder for "unknown"); judging it must not
+    fail on the arithmetic, and an end past 9999-12-31 is no end within reach of any interview.
+    """
+    try:
+        return day + period - ONE_DAY
+    except (OverflowError, ValueError):
+        return dt.date.max
 
 
 def age_on(birth_date: dt.date, day: dt.date) -> int:
