@@ -77,8 +77,9 @@ def check(document: Any, known_districts: set[str] | None = None) -> CoeResult:
     return check_coe(document, soon_after_days=settings.MEPSIS_SOON_AFTER_DAYS, known_districts=known_districts)
 
 
-def known_district_ids() -> set[str]:
-    return set(District.objects.values_list("district_id", flat=True))
+def known_district_ids() -> set[str] | None:
+    """The state's district ids, or None before any are loaded (then no COE is warned of its district)."""
+    return set(District.objects.values_list("district_id", flat=True)) or None
 
 
 def save_coes(items: Iterable[tuple[str, Any]], *, actor: str, why: str, batch_size: int = 1000,
