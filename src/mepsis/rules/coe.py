@@ -119,9 +119,11 @@ def check_coe(
     worker = fields.object(move, "worker", Label(N_("The worker")), required=True, parent="qualifying_move")
     relationship = None
     if worker is not None:
+        # Not required: interfaces.md requires `worker` but not its relationship ("Fields not listed as
+        # required may be absent or null"). When given, WORKER_RELATIONSHIP checks it against `moved`.
         relationship = fields.choice(
             worker, "relationship", Label(N_("The worker's relationship to the child")), RELATIONSHIPS,
-            required=True, parent="qualifying_move.worker",
+            parent="qualifying_move.worker",
         )
     qad = fields.date(move, "qad", Label(N_("The qualifying arrival date (QAD)")), required=True, parent="qualifying_move")
     economic_necessity = fields.boolean(
