@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from mepsis import bulk
 from mepsis.access import audit
 from mepsis.orgs.models import District
 from mepsis.rules import N_, Code, CoeResult, EndReason, Finding, check_coe, parse_date
@@ -61,14 +62,15 @@ class SaveReport:
 @dataclass
 class _Prepared:
     position: str
+    document: dict
     coe_id: str
     content: dict
     status: str
-    return_reasons: list[str]
-    void_reason: str
+    return_reasons: Any
+    void_reason: Any
     content_hash: str
-    result: CoeResult
     child_ids: list[str | None]
+    result: CoeResult | None = None
     children: list[Child] = field(default_factory=list)
 
 
@@ -88,9 +90,9 @@ def save_coes(items: Iterable[tuple[str, Any]], *, actor: str, why: str, batch_s
 
     ``items`` are (position, document) pairs, the position naming the file and line for messages; a
     document may be a ``Finding`` where the input could not even be parsed. A valid new ``coe_id`` is
-    created, a changed one gets a new version, an unchanged one is left alone; an invalid one is refused
-    and changes nothing. Each batch is one transaction, so an interrupted import leaves whole COEs only
-    and a second run finishes the job.
+    created, a changed one gets a new version, an unchanged one is left alone (without judging it again);
+    an invalid one is refused and changes nothing. Each batch is one transaction, so an interrupted import
+    leaves whole COEs only and a second run finishes the job.
     """
     report = SaveReport()
     known_districts = known_district_ids()
@@ -101,55 +103,59 @@ def save_coes(items: Iterable[tuple[str, Any]], *, actor: str, why: str, batch_s
         if prepared is None:
             continue
         if prepared.coe_id in batch or len(batch) >= batch_size:
-            _save_batch(list(batch.values()), actor, why, report)
+            _save_batch(list(batch.values()), actor, why, known_districts, report)
             batch = {}
             if on_progress:
                 on_progress(report.read)
         batch[prepared.coe_id] = prepared
     if batch:
-        _save_batch(list(batch.values()), actor, why, report)
+        _save_batch(list(batch.values()), actor, why, known_districts, report)
     if on_progress:
         on_progress(report.read)
     return report
 
 
-def _prepare(position: str, document: Any, known_districts: set[str], report: SaveReport) -> _Prepared | None:
+def _prepare(position: str, document: Any, known_districts: set[str] | None, report: SaveReport) -> _Prepared | None:
+    """Split and hash a document; one that is not even a COE with an id is refused here."""
     if isinstance(document, Finding):
         report.refused.append(Refusal(position, None, [document.as_dict()]))
         return None
-    result = check(document, known_districts)
-    if result.errors and not isinstance(document, dict):
-        report.refused.append(Refusal(position, None, [error.as_dict() for error in result.errors]))
+    coe_id = document.get("coe_id") if isinstance(document, dict) else None
+    if isinstance(coe_id, int) and not isinstance(coe_id, bool):
+        coe_id = str(coe_id)
+    if not isinstance(coe_id, str) or not coe_id.strip():
+        result = check(document, known_districts)
+        missing = [] if result.errors and not isinstance(document, dict) else [Finding(
+            Code.MISSING_FIELD, "coe_id", N_("%(label)s is missing."), {"label": Label(N_("The COE id"))})]
+        report.refused.append(Refusal(position, None, [e.as_dict() for e in missing + result.all_errors()]))
         return None
     content, workflow = documents.split(document)
-    status = workflow["status"] or CoeStatus.DRAFT
-    extra: list[Finding] = []
-    if not result.coe_id:
-        extra.append(Finding(Code.MISSING_FIELD, "coe_id", N_("%(label)s is missing."),
-                             {"label": Label(N_("The COE id"))}))
-    void_reason = workflow["void_reason"] or ""
-    if void_reason not in VoidReason.values and void_reason:
-        extra.append(Finding(Code.INVALID_VALUE, "void_reason", N_("%(label)s must be one of %(allowed)s; it is %(value)s."),
-                             {"label": Label(N_("The void reason")), "allowed": ", ".join(VoidReason.values),
-                              "value": void_reason}))
-    if status == CoeStatus.VOID and not void_reason:
-        extra.append(Finding(Code.MISSING_FIELD, "void_reason", N_("%(label)s is missing."),
-                             {"label": Label(N_("The void reason"))}))
-    return_reasons = workflow["return_reasons"] or []
-    if not (isinstance(return_reasons, list) and all(isinstance(reason, str) for reason in return_reasons)):
-        extra.append(Finding(Code.INVALID_VALUE, "return_reasons", N_("%(label)s must be a list of sentences."),
-                             {"label": Label(N_("The return reasons"))}))
-    errors = extra + [
-        error for error in result.all_errors() if status == CoeStatus.APPROVED or error.code in STRUCTURAL_CODES
-    ]
-    if errors:
-        report.refused.append(Refusal(position, result.coe_id, [error.as_dict() for error in errors]))
-        return None
-    return _Prepared(position, result.coe_id, content, status, return_reasons, void_reason,
-                     documents.content_hash(content), result, documents.given_child_ids(content))
+    return _Prepared(position, document, coe_id, content, workflow["status"] or CoeStatus.DRAFT,
+                     workflow["return_reasons"] or [], workflow["void_reason"] or "",
+                     documents.content_hash(content), documents.given_child_ids(content))
 
 
-def _save_batch(batch: list[_Prepared], actor: str, why: str, report: SaveReport) -> None:
+def _errors(item: _Prepared, known_districts: set[str] | None) -> list[dict]:
+    """Why a document cannot be saved: every rule error of an approved COE, and for any status what makes
+    it incomplete or unreadable, or an unknown status or void reason."""
+    item.result = result = check({**item.document, "status": item.status}, known_districts)
+    errors = [error for error in result.all_errors()
+              if item.status == CoeStatus.APPROVED or error.code in STRUCTURAL_CODES]
+    if item.void_reason not in VoidReason.values and item.void_reason:
+        errors.append(Finding(Code.INVALID_VALUE, "void_reason", N_("%(label)s must be one of %(allowed)s; it is %(value)s."),
+                              {"label": Label(N_("The void reason")), "allowed": ", ".join(VoidReason.values),
+                               "value": item.void_reason}))
+    if item.status == CoeStatus.VOID and not item.void_reason:
+        errors.append(Finding(Code.MISSING_FIELD, "void_reason", N_("%(label)s is missing."),
+                              {"label": Label(N_("The void reason"))}))
+    if not (isinstance(item.return_reasons, list) and all(isinstance(r, str) for r in item.return_reasons)):
+        errors.append(Finding(Code.INVALID_VALUE, "return_reasons", N_("%(label)s must be a list of sentences."),
+                              {"label": Label(N_("The return reasons"))}))
+    return [error.as_dict() for error in errors]
+
+
+def _save_batch(batch: list[_Prepared], actor: str, why: str, known_districts: set[str] | None,
+                report: SaveReport) -> None:
     with transaction.atomic():
         existing = {coe.coe_id: coe for coe in Coe.objects.filter(coe_id__in=[item.coe_id for item in batch])}
         current_children: dict[int, list[CoeChild]] = {}
@@ -160,12 +166,17 @@ def _save_batch(batch: list[_Prepared], actor: str, why: str, report: SaveReport
         status_only: list[_Prepared] = []
         for item in batch:
             coe = existing.get(item.coe_id)
-            if coe is None or coe.content_hash != item.content_hash or _relinks(item, current_children.get(coe.pk, [])):
-                to_write.append(item)
-            elif (coe.status, coe.return_reasons, coe.void_reason) != (item.status, item.return_reasons, item.void_reason):
-                status_only.append(item)
-            else:
+            same_content = coe is not None and coe.content_hash == item.content_hash and not _relinks(
+                item, current_children.get(coe.pk, []))
+            if same_content and (coe.status, coe.return_reasons, coe.void_reason) == (
+                    item.status, item.return_reasons, item.void_reason):
                 report.unchanged += 1
+                continue
+            errors = _errors(item, known_districts)
+            if errors:
+                report.refused.append(Refusal(item.position, item.coe_id, errors))
+            else:
+                (status_only if same_content else to_write).append(item)
 
         resolver = _ChildResolver(to_write)
         written = []
@@ -178,18 +189,17 @@ def _save_batch(batch: list[_Prepared], actor: str, why: str, report: SaveReport
                 written.append(item)
         report.children_created += resolver.save()
 
-        events = []
         new_items = [item for item in written if item.coe_id not in existing]
         families = [_family(item.content) for item in new_items]
-        Family.objects.bulk_create(families)
+        bulk.assign_ids(families)
         new_coes = [
             Coe(coe_id=item.coe_id, family=family, version=1, **_coe_columns(item))
             for item, family in zip(new_items, families, strict=True)
         ]
-        Coe.objects.bulk_create(new_coes)
+        bulk.assign_ids(new_coes)
         versions = [_version(coe, item, actor, why) for coe, item in zip(new_coes, new_items, strict=True)]
         entries = [entry for coe, item in zip(new_coes, new_items, strict=True) for entry in _entries(coe, item)]
-        events += [
+        events = [
             audit.event(actor, "coe.created", "coe", item.coe_id, why=why,
                         after={"version": 1, "status": item.status, "children": [c.child_id for c in item.children]})
             for item in new_items
@@ -200,7 +210,8 @@ def _save_batch(batch: list[_Prepared], actor: str, why: str, report: SaveReport
             coe = existing.get(item.coe_id)
             if coe is None:
                 continue
-            before = {"version": coe.version, "status": coe.status, "children": [entry.child.child_id for entry in current_children.get(coe.pk, [])]}
+            before = {"version": coe.version, "status": coe.status,
+                      "children": [entry.child.child_id for entry in current_children.get(coe.pk, [])]}
             coe.version += 1
             for name, value in _coe_columns(item).items():
                 setattr(coe, name, value)
@@ -220,9 +231,9 @@ def _save_batch(batch: list[_Prepared], actor: str, why: str, report: SaveReport
                                         result=item.result))
             report.changed += 1
 
-        CoeVersion.objects.bulk_create(versions)
-        CoeChild.objects.bulk_create(entries)
-        audit.record_many(events)
+        for rows in (families, new_coes, versions, entries, events):
+            bulk.assign_ids([row for row in rows if row.pk is None])
+            bulk.insert(rows)
 
 
 def _relinks(item: _Prepared, entries: list[CoeChild]) -> bool:
@@ -247,7 +258,7 @@ class _ChildResolver:
         self.by_child_id = {child.child_id: child for child in Child.objects.filter(child_id__in=given_ids)}
         self.by_ssid = {child.state_student_id: child for child in Child.objects.filter(state_student_id__in=ssids)}
         self.by_child_id.update({child.child_id: child for child in self.by_ssid.values()})
-        self.new: dict[str, Child] = {}
+        self.new: dict[int, Child] = {}  # by id(): a new child may be on several COEs of the batch
         self.changed: dict[str, Child] = {}
 
     def resolve(self, item: _Prepared, previous: list[CoeChild]) -> list[dict]:
@@ -284,7 +295,7 @@ class _ChildResolver:
 
     def _find(self, data: dict, given: str | None, unclaimed: dict[int, Child], index: int) -> Child | None:
         if given:
-            return self.by_child_id.get(given) or self.new.get(given)
+            return self.by_child_id.get(given)
         ssid = data.get("state_student_id")
         if ssid and str(ssid) in self.by_ssid:
             return self.by_ssid[str(ssid)]
@@ -296,8 +307,6 @@ class _ChildResolver:
 
     def _keep(self, child: Child, data: dict) -> None:
         """Take the identity of the newest document, and remember the child for the rest of the batch."""
-        if child.pk is None and not child.child_id:
-            child.child_id = self._fresh_id()
         before = (child.first_name, child.middle_name, child.last_name_1, child.last_name_2, child.suffix,
                   child.sex, child.birth_date, child.state_student_id)
         child.first_name = data["first_name"]
@@ -309,28 +318,38 @@ class _ChildResolver:
         child.birth_date = parse_date(data["birth_date"])
         if data.get("state_student_id"):
             child.state_student_id = str(data["state_student_id"])
-        self.by_child_id[child.child_id] = child
-        if child.state_student_id:
             self.by_ssid[child.state_student_id] = child
+        if child.child_id:
+            self.by_child_id[child.child_id] = child
         if child.pk is None:
-            self.new[child.child_id] = child
+            self.new[id(child)] = child
         elif before != (child.first_name, child.middle_name, child.last_name_1, child.last_name_2, child.suffix,
                         child.sex, child.birth_date, child.state_student_id):
             self.changed[child.child_id] = child
 
-    def _fresh_id(self) -> str:
-        while True:
-            child_id = documents.new_child_id(settings.MEPSIS_STATE)
-            if child_id not in self.by_child_id and child_id not in self.new and \
-                    not Child.objects.filter(child_id=child_id).exists():
-                return child_id
-
     def save(self) -> int:
-        Child.objects.bulk_create(list(self.new.values()))
+        """Write the new children, with fresh child ids for those no document named, and the changed ones."""
+        new = list(self.new.values())
+        taken = set(self.by_child_id)
+        unnamed = [child for child in new if not child.child_id]
+        while unnamed:
+            for child in unnamed:
+                child.child_id = documents.new_child_id(settings.MEPSIS_STATE)
+            in_use = set(Child.objects.filter(child_id__in=[c.child_id for c in unnamed])
+                         .values_list("child_id", flat=True))
+            retry = []
+            for child in unnamed:
+                if child.child_id in in_use or child.child_id in taken:
+                    retry.append(child)
+                else:
+                    taken.add(child.child_id)
+            unnamed = retry
+        bulk.assign_ids(new)
+        bulk.insert(new)
         Child.objects.bulk_update(list(self.changed.values()), [
             "first_name", "middle_name", "last_name_1", "last_name_2", "suffix", "sex", "birth_date",
             "state_student_id"])
-        return len(self.new)
+        return len(new)
 
 
 def _error(code: str, path: str, template: str, **params: Any) -> dict:
