@@ -615,3 +615,16 @@ def test_the_code_enumeration_holds_every_code_of_the_contract():
                    "HS_COMPLETED", "ELIGIBILITY_ENDED"}
     assert error_codes <= {str(code) for code in Code}
     assert {"UNKNOWN_DISTRICT", "COMMENTS_RECOMMENDED"} <= {str(code) for code in Code}
+
+
+def test_a_missing_qualifying_move_is_one_error_not_one_for_each_of_its_fields():
+    result = check_coe(valid_coe({"qualifying_move": DELETE}))
+
+    moves = [e.field for e in result.errors if e.field.startswith("qualifying_move")]
+    assert moves == ["qualifying_move"]
+
+
+def test_a_missing_origin_is_one_error_not_one_for_its_state():
+    result = check_coe(valid_coe({"qualifying_move.from": DELETE}))
+
+    assert [e.field for e in result.errors] == ["qualifying_move.from"]

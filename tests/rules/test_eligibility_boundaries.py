@@ -363,3 +363,29 @@ def test_a_qad_on_the_first_day_of_the_calendar_is_a_move_too_old():
     result = check_coe(dated_coe(D("0001-01-01"), interview=D("2025-06-20"),
                                  changes={"children[0].birth_date": "0001-01-01"}))
     assert_coe_level_error(result, "MOVE_TOO_OLD", "qualifying_move.qad")
+
+
+# A child who moved to join the worker: the worker arrived on March 1 and started work; the child came on
+# June 1, the QAD. "Soon after the move" follows the worker's own move.
+JOINED = {
+    "qualifying_move.moved": "to_join_worker",
+    "qualifying_move.worker_arrival_date": "2025-03-01",
+    "qualifying_move.child_arrival_date": "2025-06-01",
+    "qualifying_move.qad": "2025-06-01",
+}
+
+
+@pytest.mark.parametrize(("work_start", "soon_after"), [
+    ("2025-03-01", True),   # the worker's arrival day
+    ("2025-03-05", True),   # before the QAD, as the worker started before the child joined
+    ("2025-04-30", True),   # day 60 after the worker's arrival
+    ("2025-05-01", False),  # day 61
+    ("2025-02-28", False),  # before the worker arrived
+])
+def test_a_child_who_joined_the_worker_is_judged_by_when_the_worker_started_after_the_worker_s_move(
+        work_start, soon_after):
+    result = check_coe(valid_coe({**JOINED, "qualifying_move.work_start_date": work_start}))
+
+    assert ("WORK_NOT_SOON_AFTER" not in {e.code for e in result.errors}) is soon_after
+    if not soon_after:
+        assert "worker's arrival 2025-03-01" in result.errors[0].render()

@@ -297,3 +297,11 @@ def test_check_coe_never_raises_whatever_calendar_dates_the_document_holds(dates
     if "children[0].eligibility_end.date" in dates:
         changes = {"children[0].eligibility_end": {"reason": "DEATH"}, **changes}
     assert_a_well_formed_result(check_coe(valid_coe(changes), soon_after_days=soon_after_days))
+
+
+@settings(max_examples=2000)
+@given(day=st.dates(max_value=dt.date(9000, 12, 31)), months=st.integers(min_value=0, max_value=12 * 100))
+def test_add_months_is_exactly_relativedelta_month_arithmetic(day, months):
+    from mepsis.rules import add_months
+
+    assert add_months(day, months) == day + relativedelta(months=months)

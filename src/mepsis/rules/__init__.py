@@ -10,7 +10,7 @@ from .eligibility import (
     EligibilityInterval,
     EndReason,
     age_22_end,
-    age_on,
+    add_months,
     eligibility_interval,
     thirty_six_months_end,
 )
@@ -18,6 +18,6 @@ from .findings import N_, Code, Finding
 
 __all__ = [
     "DEFAULT_SOON_AFTER_DAYS", "STATUSES", "ChildResult", "CoeResult", "check_coe", "parse_date",
-    "RECORDED_END_REASONS", "EligibilityInterval", "EndReason", "age_22_end", "age_on", "eligibility_interval",
+    "RECORDED_END_REASONS", "EligibilityInterval", "EndReason", "age_22_end", "add_months", "eligibility_interval",
     "thirty_six_months_end", "N_", "Code", "Finding",
 ]

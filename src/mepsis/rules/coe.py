@@ -110,9 +110,9 @@ def check_coe(
     status = fields.choice(document, "status", Label(N_("The status")), STATUSES)
     interview = fields.date(document, "interview_date", Label(N_("The interview date")), required=True)
 
-    move = fields.object(document, "qualifying_move", Label(N_("The qualifying move")), required=True) or {}
-    origin = fields.object(move, "from", Label(N_("Where the family moved from")), required=True, parent="qualifying_move") or {}
-    destination = fields.object(move, "to", Label(N_("Where the family moved to")), required=True, parent="qualifying_move") or {}
+    move = fields.object(document, "qualifying_move", Label(N_("The qualifying move")), required=True) or ABSENT
+    origin = fields.object(move, "from", Label(N_("Where the family moved from")), required=True, parent="qualifying_move") or ABSENT
+    destination = fields.object(move, "to", Label(N_("Where the family moved to")), required=True, parent="qualifying_move") or ABSENT
     from_state = fields.text(origin, "state", Label(N_("The state moved from")), required=True, parent="qualifying_move.from")
     to_state = fields.text(destination, "state", Label(N_("The state moved to")), required=True, parent="qualifying_move.to")
     moved = fields.choice(move, "moved", Label(N_("How the child moved (item 2)")), MOVED, required=True, parent="qualifying_move")
@@ -192,13 +192,19 @@ def check_coe(
             {"district": same_district},
         ))
     if prong == "engaged" and qad and work_start:
-        latest = _add_days(qad, soon_after_days)
-        if not qad <= work_start <= latest:
+        # "Soon after the move" follows the worker's own move: for a child who moved to join (or precede)
+        # the worker, that is the worker's arrival, not the QAD (the later of the two arrivals).
+        after_worker = joining and worker_arrival is not None
+        moved_on = worker_arrival if after_worker else qad
+        latest = _add_days(moved_on, soon_after_days)
+        if not moved_on <= work_start <= latest:
             errors.append(Finding(
                 Code.WORK_NOT_SOON_AFTER, "qualifying_move.work_start_date",
-                N_("The qualifying work started on %(start)s; it must start on or after the QAD %(qad)s and "
+                N_("The qualifying work started on %(start)s; it must start on or after the worker's arrival "
+                   "%(moved)s and within %(days)s days of it (by %(latest)s).") if after_worker else
+                N_("The qualifying work started on %(start)s; it must start on or after the QAD %(moved)s and "
                    "within %(days)s days of it (by %(latest)s)."),
-                {"start": _iso(work_start), "qad": _iso(qad), "days": soon_after_days, "latest": _iso(latest)},
+                {"start": _iso(work_start), "moved": _iso(moved_on), "days": soon_after_days, "latest": _iso(latest)},
             ))
     if prong == "actively_sought" and recent_history is False:
         errors.append(Finding(
@@ -393,6 +399,13 @@ def _same_district(origin: dict, destination: dict, from_state: str | None, to_s
     return None
 
 
+class _Absent(dict):
+    """An object the document lacks: its members are not reported missing one by one, only the object."""
+
+
+ABSENT = _Absent()
+
+
 class _Fields:
     """Reads fields of a document, recording MISSING_FIELD and INVALID_VALUE errors as it goes."""
 
@@ -410,7 +423,7 @@ class _Fields:
         path = f"{parent}.{key}" if parent else key
         value = obj.get(key)
         if _is_empty(value):
-            if required:
+            if required and obj is not ABSENT:
                 self.missing(path, label)
             return None, path
         return value, path
@@ -446,7 +459,7 @@ class _Fields:
         path = f"{parent}.{key}" if parent else key
         value = obj.get(key)
         if value is None:
-            if required:
+            if required and obj is not ABSENT:
                 self.missing(path, label)
             return None
         if isinstance(value, bool):

@@ -1,17 +1,16 @@
 """The eligibility interval of a child on a COE (domain.md, "The eligibility interval").
 
 The exact-day conventions are the project's, fixed in domain.md: a period of months or years is added
-with calendar arithmetic (``relativedelta``), so a QAD of 2024-02-29 plus 36 months is 2027-02-28 and the
-last eligible day is the day before it.
+with calendar arithmetic (as ``dateutil.relativedelta`` does), so a QAD of 2024-02-29 plus 36 months is
+2027-02-28 and the last eligible day is the day before it.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
-
-from dateutil.relativedelta import relativedelta
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -32,28 +31,32 @@ RECORDED_END_REASONS = (EndReason.DEATH, EndReason.OTHER_LOSS_OF_ENTITLEMENT)
 
 def thirty_six_months_end(qad: dt.date) -> dt.date:
     """The last day of the 36 months that follow a qualifying arrival date."""
-    return _day_before(qad, relativedelta(months=36))
+    return _day_before(qad, 36)
 
 
 def age_22_end(birth_date: dt.date) -> dt.date:
     """The day before the 22nd birthday (a child born on Feb 29 turns 22 on Feb 28)."""
-    return _day_before(birth_date, relativedelta(years=22))
+    return _day_before(birth_date, 22 * 12)
 
 
-def _day_before(day: dt.date, period: relativedelta) -> dt.date:
-    """The day before ``day + period``; the last day of the calendar when that lies beyond it.
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, or the last day of that month when it is shorter (Feb 29 + 12 months
+    is Feb 28): ``day + relativedelta(months=months)``, without its cost on every child of every COE."""
+    years, month = divmod(day.month - 1 + months, 12)
+    year = day.year + years
+    return day.replace(year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _day_before(day: dt.date, months: int) -> dt.date:
+    """The day before ``day`` plus ``months``; the last day of the calendar when that lies beyond it.
 
     A document may carry a date in year 9999 (a typo, or a placeholder for "unknown"); judging it must not
     fail on the arithmetic, and an end past 9999-12-31 is no end within reach of any interview.
     """
     try:
-        return day + period - ONE_DAY
+        return add_months(day, months) - ONE_DAY
     except (OverflowError, ValueError):
         return dt.date.max
-
-
-def age_on(birth_date: dt.date, day: dt.date) -> int:
-    return relativedelta(day, birth_date).years
 
 
 @dataclass(frozen=True, slots=True)
