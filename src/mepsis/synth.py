@@ -573,8 +573,8 @@ class _CoeGenerator:
             child_gap = -between(3, 30)    # the child arrived first; the QAD is the worker's arrival
             worker_gap = 0
         if work_gap is not None and move == "to_join_worker":
-            work_gap = min(work_gap, 30)
-        interview_gap = min(120, (work_gap or 0) + int(_expo(random, 14.0)))
+            work_gap += worker_gap  # soon after the worker's own arrival, often before the child joins
+        interview_gap = min(120, max(0, work_gap or 0) + int(_expo(random, 14.0)))
         review_gap = interview_gap + 1 + min(30, int(_expo(random, 5.0)))
         latest = review_gap if status in ("approved", "void") else interview_gap
         if self.today is not None and qad + latest > self.today:
@@ -868,9 +868,12 @@ class _CoeGenerator:
             set_interview(qad - self.between(1, 30))
         elif defect == "WORK_NOT_SOON_AFTER":
             move["prong"], move["recent_history_of_moves"] = "engaged", None
-            start = qad + self.between(61, 120)
+            moved_on = qad  # the worker's own move: the QAD, or the worker's arrival for a child who joined
+            if move["moved"] in ("to_join_worker", "to_precede_worker") and move.get("worker_arrival_date"):
+                moved_on = dt.date.fromisoformat(move["worker_arrival_date"]).toordinal()
+            start = moved_on + self.between(61, 120)
             if random() < 0.3 or (self.today is not None and start > self.today):
-                start = qad - self.between(1, 20)  # before the move
+                start = moved_on - self.between(1, 20)  # before the move
             move["work_start_date"] = iso(start)
         elif defect == "NO_ECONOMIC_NECESSITY":
             move["economic_necessity"] = False
