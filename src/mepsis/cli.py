@@ -32,7 +32,8 @@ commands:
 migrate, ...) run the same way.
 
 settings (environment): MEPSIS_DATABASE_URL (default: SQLite under MEPSIS_DATA_DIR, ./var),
-MEPSIS_STATE (default WI), MEPSIS_SOON_AFTER_DAYS (default 60); see the README.
+MEPSIS_STATE (default WI), MEPSIS_SOON_AFTER_DAYS (default 60), MEPSIS_LANGUAGE (en or es: the
+language of the rules' messages); see the README.
 """
 
 
@@ -98,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import DatabaseError
 
     django.setup()
+    from django.utils import translation
+
+    translation.activate(os.environ.get("MEPSIS_LANGUAGE") or settings.LANGUAGE_CODE)
     name, args = argv[0], argv[1:]
     app = get_commands().get(name)
     if app is None:

@@ -106,5 +106,6 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Served by WhiteNoise straight from the installed packages: no collectstatic step before the first run.
 WHITENOISE_USE_FINDERS = True

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from mepsis import bulk
 from mepsis.access import audit
@@ -118,7 +119,7 @@ def save_coes(items: Iterable[tuple[str, Any]], *, actor: str, why: str, batch_s
 def _prepare(position: str, document: Any, known_districts: set[str] | None, report: SaveReport) -> _Prepared | None:
     """Split and hash a document; one that is not even a COE with an id is refused here."""
     if isinstance(document, Finding):
-        report.refused.append(Refusal(position, None, [document.as_dict()]))
+        report.refused.append(Refusal(position, None, [document.as_dict(gettext)]))
         return None
     coe_id = document.get("coe_id") if isinstance(document, dict) else None
     if isinstance(coe_id, int) and not isinstance(coe_id, bool):
@@ -127,7 +128,7 @@ def _prepare(position: str, document: Any, known_districts: set[str] | None, rep
         result = check(document, known_districts)
         missing = [] if result.errors and not isinstance(document, dict) else [Finding(
             Code.MISSING_FIELD, "coe_id", N_("%(label)s is missing."), {"label": Label(N_("The COE id"))})]
-        report.refused.append(Refusal(position, None, [e.as_dict() for e in missing + result.all_errors()]))
+        report.refused.append(Refusal(position, None, [e.as_dict(gettext) for e in missing + result.all_errors()]))
         return None
     content, workflow = documents.split(document)
     return _Prepared(position, document, coe_id, content, workflow["status"] or CoeStatus.DRAFT,
@@ -151,7 +152,7 @@ def _errors(item: _Prepared, known_districts: set[str] | None) -> list[dict]:
     if not (isinstance(item.return_reasons, list) and all(isinstance(r, str) for r in item.return_reasons)):
         errors.append(Finding(Code.INVALID_VALUE, "return_reasons", N_("%(label)s must be a list of sentences."),
                               {"label": Label(N_("The return reasons"))}))
-    return [error.as_dict() for error in errors]
+    return [error.as_dict(gettext) for error in errors]
 
 
 def _save_batch(batch: list[_Prepared], actor: str, why: str, known_districts: set[str] | None,
@@ -353,7 +354,7 @@ class _ChildResolver:
 
 
 def _error(code: str, path: str, template: str, **params: Any) -> dict:
-    return {"code": code, "field": path, "message": template % params}
+    return {"code": code, "field": path, "message": gettext(template) % params}
 
 
 def _coe_columns(item: _Prepared) -> dict[str, Any]:
@@ -451,7 +452,7 @@ def submit_coe(coe_id: str, *, actor: str) -> Coe:
     result = check(current_document(coe), known_district_ids())
     if result.has_errors:
         raise ActionRefused(f"COE {coe_id} has errors to correct before it is submitted.",
-                            [error.as_dict() for error in result.all_errors()])
+                            [error.as_dict(gettext) for error in result.all_errors()])
     return _transition(coe, "submit", actor=actor, why="submitted for review")
 
 

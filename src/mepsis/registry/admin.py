@@ -21,6 +21,7 @@ class CoeAdmin(ReadOnlyAdmin):
     list_filter = ["status", "void_reason"]
     search_fields = ["coe_id", "to_district_id"]
     date_hierarchy = "qad"
+    exclude = ["content_hash"]
     inlines = [CoeChildInline, CoeVersionInline]
 
 

@@ -135,6 +135,7 @@ class CoeChild(models.Model):
 
     class Meta:
         verbose_name = _("child on a COE")
+        verbose_name_plural = _("children on a COE")
         constraints = [models.UniqueConstraint(fields=["coe", "index"], name="coe_child_index_unique")]
         indexes = [models.Index(fields=["eligibility_start", "last_eligible_day"])]
 

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
@@ -25,6 +24,5 @@ class Command(MepsisCommand):
             return 0
         username, password = DEMO_ADMIN
         self.say(f"Open http://{host}:{port}/admin/ and sign in as {username} / {password} (state administrator).")
-        settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise serves from the packages, and warns without it
         call_command("runserver", f"{host}:{port}", use_reloader=False)
         return 0
