@@ -8,7 +8,7 @@ the current version with their eligibility interval, kept so that "eligible on d
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from mepsis.rules import EndReason
+from mepsis.rules import END_REASON_LABELS
 
 
 class CoeStatus(models.TextChoices):
@@ -26,14 +26,6 @@ class VoidReason(models.TextChoices):
     OTHER = "OTHER", _("other")
 
 
-END_REASON_LABELS = {
-    EndReason.THIRTY_SIX_MONTHS: _("36 months after the qualifying arrival date"),
-    EndReason.AGE_22: _("turned 22"),
-    EndReason.HS_COMPLETION: _("completed high school (diploma or HSE)"),
-    EndReason.DEATH: _("death"),
-    EndReason.OTHER_LOSS_OF_ENTITLEMENT: _("other loss of entitlement"),
-    EndReason.FOUND_INELIGIBLE: _("found ineligible"),
-}
 
 
 class Child(models.Model):
@@ -131,7 +123,7 @@ class CoeChild(models.Model):
     residency_date = models.DateField(_("residency date"), null=True)
     eligibility_start = models.DateField(_("eligibility start"), null=True)
     last_eligible_day = models.DateField(_("last eligible day"), null=True)
-    end_reason = models.CharField(_("end reason"), max_length=30, choices=[(str(reason), label) for reason, label in END_REASON_LABELS.items()], blank=True)
+    end_reason = models.CharField(_("end reason"), max_length=30, choices=[(str(reason), _(label)) for reason, label in END_REASON_LABELS.items()], blank=True)
 
     class Meta:
         verbose_name = _("child on a COE")

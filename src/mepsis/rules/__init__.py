@@ -6,6 +6,7 @@ and used the same way by the command line, the registry and the web pages.
 
 from .coe import DEFAULT_SOON_AFTER_DAYS, STATUSES, ChildResult, CoeResult, check_coe, parse_date
 from .eligibility import (
+    END_REASON_LABELS,
     RECORDED_END_REASONS,
     EligibilityInterval,
     EndReason,
@@ -18,6 +19,6 @@ from .findings import N_, Code, Finding
 
 __all__ = [
     "DEFAULT_SOON_AFTER_DAYS", "STATUSES", "ChildResult", "CoeResult", "check_coe", "parse_date",
-    "RECORDED_END_REASONS", "EligibilityInterval", "EndReason", "age_22_end", "add_months", "eligibility_interval",
+    "END_REASON_LABELS", "RECORDED_END_REASONS", "EligibilityInterval", "EndReason", "age_22_end", "add_months", "eligibility_interval",
     "thirty_six_months_end", "N_", "Code", "Finding",
 ]

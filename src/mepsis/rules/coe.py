@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .eligibility import (
+    END_REASON_LABELS,
     RECORDED_END_REASONS,
     EligibilityInterval,
     EndReason,
@@ -341,7 +342,7 @@ def _check_child(index: int, child: Any, qad: dt.date | None, residency_anchor: 
         errors.append(Finding(
             Code.BORN_AFTER_MOVE, f"{path}.birth_date",
             N_("The child was born on %(birth)s, after the qualifying move (QAD %(qad)s), so the child did not make "
-               "it and cannot be listed on this COE."),
+               "that move and cannot be listed on this COE."),
             {"birth": _iso(birth), "qad": _iso(qad)},
         ))
         return ChildResult(index, errors, None, False)
@@ -370,7 +371,7 @@ def _check_child(index: int, child: Any, qad: dt.date | None, residency_anchor: 
         errors.append(Finding(
             Code.ELIGIBILITY_ENDED, f"{path}",
             N_("The child's eligibility ended on %(last)s (%(reason)s), before the interview on %(interview)s."),
-            {"last": _iso(interval.last_day), "reason": str(interval.end_reason), "interview": _iso(interview)},
+            {"last": _iso(interval.last_day), "reason": END_REASON_LABELS[interval.end_reason], "interview": _iso(interview)},
         ))
     return ChildResult(index, errors, interval, False)
 

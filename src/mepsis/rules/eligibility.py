@@ -12,6 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .findings import N_, Label
+
 ONE_DAY = dt.timedelta(days=1)
 
 
@@ -23,6 +25,16 @@ class EndReason(StrEnum):
     OTHER_LOSS_OF_ENTITLEMENT = "OTHER_LOSS_OF_ENTITLEMENT"
     FOUND_INELIGIBLE = "FOUND_INELIGIBLE"
 
+
+# How the ends read to people (translated where they are shown).
+END_REASON_LABELS = {
+    EndReason.THIRTY_SIX_MONTHS: Label(N_("36 months after the qualifying arrival date")),
+    EndReason.AGE_22: Label(N_("turned 22")),
+    EndReason.HS_COMPLETION: Label(N_("completed high school (diploma or HSE)")),
+    EndReason.DEATH: Label(N_("death")),
+    EndReason.OTHER_LOSS_OF_ENTITLEMENT: Label(N_("other loss of entitlement to a free public education")),
+    EndReason.FOUND_INELIGIBLE: Label(N_("found ineligible")),
+}
 
 # The ends a person records after approval, beside high school completion (which the COE child carries
 # as hs_completion_date).
