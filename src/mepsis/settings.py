@@ -65,6 +65,10 @@ INSTALLED_APPS = [
     "mepsis.reference",
     "mepsis.orgs",
     "mepsis.registry",
+    "mepsis.enrollments",
+    "mepsis.matching",
+    "mepsis.alerts",
+    "mepsis.reports",
 ]
 
 MIDDLEWARE = [
