@@ -32,12 +32,17 @@ class IngestRun(models.Model):
 
 
 class Enrollment(models.Model):
-    district = models.ForeignKey(District, models.PROTECT, related_name="enrollments")
-    school = models.ForeignKey(School, models.PROTECT, related_name="enrollments")
+    """One row of a feed, by its key. A feed of a million rows writes a million of these at once, so the
+    table keeps only the indexes queries use, and no database-level check of references the ingest has
+    already resolved itself (the district is the school's; runs are never deleted)."""
+
+    district = models.ForeignKey(District, models.PROTECT, related_name="enrollments", db_index=False,
+                                 db_constraint=False)
+    school = models.ForeignKey(School, models.PROTECT, related_name="enrollments", db_index=False)
     local_student_id = models.CharField(_("local student id"), max_length=40)
     school_year = models.CharField(_("school year"), max_length=7)
     entry_date = models.DateField(_("entry date"))
-    state_student_id = models.CharField(_("state student id"), max_length=32, blank=True, db_index=True)
+    state_student_id = models.CharField(_("state student id"), max_length=32, blank=True)
     first_name = models.CharField(_("first name"), max_length=100)
     middle_name = models.CharField(_("middle name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=150)
@@ -57,11 +62,14 @@ class Enrollment(models.Model):
     free_reduced_lunch = models.CharField(_("free or reduced-price lunch"), max_length=1, blank=True)
     # The exact-identity key of matching (normalised names, birth date, sex), kept so a run need not
     # recompute it for rows it did not touch.
-    identity_key = models.CharField(max_length=300, db_index=True)
-    first_run = models.ForeignKey(IngestRun, models.PROTECT, related_name="+")
-    changed_run = models.ForeignKey(IngestRun, models.PROTECT, related_name="+")
-    child = models.ForeignKey(Child, models.PROTECT, null=True, related_name="enrollments")
-    matched_run = models.ForeignKey(IngestRun, models.PROTECT, null=True, related_name="+")
+    identity_key = models.CharField(max_length=300)
+    # A hash of the row's data, so the next feed finds what changed by comparing one number; the columns
+    # themselves decide where the hashes differ.
+    row_hash = models.BigIntegerField()
+    first_run = models.ForeignKey(IngestRun, models.PROTECT, related_name="+", db_index=False, db_constraint=False)
+    changed_run = models.ForeignKey(IngestRun, models.PROTECT, related_name="+", db_constraint=False)
+    child = models.ForeignKey(Child, models.PROTECT, null=True, related_name="enrollments", db_index=False)
+    matched_run = models.ForeignKey(IngestRun, models.PROTECT, null=True, related_name="+", db_constraint=False)
     match_method = models.CharField(_("matched by"), max_length=30, blank=True)
 
     class Meta:
