@@ -1,4 +1,4 @@
-"""Synthetic data for MEPSIS: a state's districts and schools, and COE documents, realistic and repeatable.
+"""Synthetic data for MEPSIS: districts and schools, COE documents and enrollment feeds, realistic and repeatable.
 
 The demo, the tests and the benchmarks all use it. Pure Python with no Django: every random choice comes
 from one ``random.Random(seed)`` and only through ``random()``, whose algorithm Python keeps stable, so
@@ -11,8 +11,13 @@ a seed gives the same files on every machine and every Python 3.
   cranberries), some temporary dairy work and some fishing. Each is valid and eligible under
   ``mepsis.rules.check_coe``, except the share ``defect_rate`` asks for, which carry exactly one
   deliberate defect each (``make_labelled_coes`` says which).
-- ``python -m mepsis.synth orgs|coes|sample`` writes them; ``sample`` regenerates the small sample state
-  that ships in ``mepsis/sample/``.
+- ``make_feed`` gives a nightly enrollment feed (interfaces.md, "Enrollment feed") as districts' SIS send
+  it: the COE children who enrolled, written as school clerks write them (the variation exact and
+  probabilistic matching meet, at the rates given with it), among other students up to the rows asked,
+  each row with the truth of which COE child it is, if any. ``change_feed`` gives the same feed a night
+  later, a share of its rows changed.
+- ``python -m mepsis.synth orgs|coes|feed|change-feed|sample`` writes them; ``sample`` regenerates the small
+  sample state that ships in ``mepsis/sample/``.
 """
 
 from __future__ import annotations
@@ -22,9 +27,11 @@ import csv
 import datetime as dt
 import json
 import sys
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from math import log
+from math import cos, exp, gcd, log, pi
+from operator import itemgetter
 from pathlib import Path
 from random import Random
 from typing import IO, Any
@@ -995,6 +1002,1151 @@ def _shuffle(random: Any, items: list) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Enrollment feeds
+# ---------------------------------------------------------------------------------------------------------
+
+FEED_COLUMNS = ("district_id", "school_id", "school_year", "local_student_id", "state_student_id", "first_name",
+                "last_name", "middle_name", "last_name_2", "sex", "birth_date", "grade", "entry_date", "exit_date",
+                "exit_reason", "guardian1_name", "guardian2_name", "birth_country", "birth_state", "birth_city",
+                "english_learner", "iep", "free_reduced_lunch")
+EXIT_REASONS = ("MOVED_OUT_OF_STATE", "TRANSFER_IN_STATE", "GRADUATED", "DROPPED_OUT", "HSE", "OTHER")
+# The share of migrant rows whose first name, last name(s), birth date and sex equal the COE child's after
+# normalising (case, accents, spaces, hyphens, surnames split or not): the rates below give about 0.867.
+FEED_EXACT_SHARE = (0.84, 0.90)
+
+# How the feed is made, at these rates (and why):
+#
+# Who enrolls. A family whose move is this season's and whose work outlasts the summer is in the schools 90%
+# of the time; one that came only for a summer harvest (cherries, strawberries: the season ends before the
+# first school day) mostly went home before school started (25% stayed on, as Wisconsin's MEP sees: most
+# of its children come for the summer and fall harvests); a family whose move was last season or earlier is
+# still in the state 50% (35% when it is over a year old). Children on a COE that is not approved enroll at
+# half those rates: a minority of the migrant rows (8% with the bench's statuses), but in every status, so
+# that a matcher must not link them. 4K is optional in Wisconsin (60% of four-year-olds); 15% of youths of
+# 16-17 work instead; an out-of-school youth (18-21, no grade on the COE) re-enrolls 8%; 4% of the others
+# are home-schooled or in a private school. A child with a high school diploma or HSE is never enrolled.
+#
+# Where and when. 88% enroll in the COE's district, 12% in a neighbouring district of the same region
+# (housing in one district, work in another). Wisconsin schools may not start before September 1: 75% of
+# districts start the day after Labor Day, the others (with a waiver) in the last ten days of August. A
+# child who is there before the first day enrolls on it (85%) or a few days later; one who arrives during
+# the year enrolls within about a week. 55% of the families whose season ends in the fall leave for home
+# (MOVED_OUT_OF_STATE) within 25 days of its end, 12% of the others at some time in the year; 10% move within
+# the state (TRANSFER_IN_STATE, then a second enrollment a few school days later, in a neighbouring district
+# or another school of the same one). A child's own exits: DROPPED_OUT 6% a year from 16 (migrant dropout
+# rates are about twice the state's), HSE 1.5% from 17, GRADUATED mid-year 4% of twelfth-graders, OTHER 1%.
+#
+# Names as a school clerk types them (each district's SIS record separately). Exact after normalising:
+# accents dropped 55% (few SIS keyboards have them), upper case 8%; two surnames split across last_name and
+# last_name_2 45%, together in last_name with a space 35% or a hyphen 20%; the middle name kept 70%, its
+# initial 15%, none 15% (the middle name is not part of the exact identity). Real variation, for the
+# probabilistic matcher: only the first surname 7% of those with two (a one-surname form; four children in
+# five have two), surnames swapped 1.5%, a compound first name cut to its first word 25% ("Juan Pablo" as
+# "Juan", "Pablo" as middle name), a nickname 5% of those who have a common one (two in five do: Pepe, Paco,
+# Lupe, Chuy, Beto; the SIS mostly holds the legal name), the middle name as first name 5% of those who have
+# one, a typo 1.5% (first name 0.9%, surname 0.6%), birth day and month swapped 0.7% (when the day is 12 or
+# less, else one digit off), a birth date one digit off 0.8%. A twin never gets the other twin's first name.
+# Together about 13% of migrant rows are not exact (FEED_EXACT_SHARE): 7% the surnames, 5% the first name,
+# 1.5% the birth date.
+#
+# Identity. A child with a state student id on the COE has the same one on every SIS row (that is what the
+# exact pass links); one without carries an id of its own 92% of the time (the others are new arrivals
+# whose id is pending); other students 99%. Ids are 10 digits, one per student across the feed; a
+# district's local ids are 7 digits, one per student in that district, the same on all its rows.
+#
+# The rest of the SIS record. Guardians are the COE's parents ("Rosa Hernández Ruiz"), the father first 30%,
+# one guardian only 25%, one surname only 25%. Birth place: children of families from Mexico were born
+# there 65% when 10 or older, 35% younger; of families from Texas, Florida or California, 55% in the home
+# state, 25% in Wisconsin (born during a season), 15% or 5% in Mexico; Mayan children in Guatemala 55%,
+# Haitian in Haiti 40%; the SIS has no birth place for 20% and no city for a further 20%. English learners:
+# 45% of migrant children under 11 and 35% older (75% Mayan), ED counts about 36% nationally; IEP 9% (others
+# 14% as in Wisconsin); free or reduced lunch Y for 95% of migrant children (categorically eligible: the
+# 5% N are what the district must fix), 30% of white and 70-80% of other students.
+#
+# Other students fill the feed up to ``rows``, in every district in proportion to its schools and a
+# log-normal size: Wisconsin's mix (DPI): about 66% white (German, Polish, Scandinavian, Dutch, Irish
+# names), 14% Hispanic (the migrant families' own name tables, so look-alikes abound), 9% Black, 4% Hmong,
+# 1% Native, varying by district; brothers and sisters (2% twins) with the same guardians; 0.4% of students
+# in a district that COE families live in have a COE child's names and sex with another birth date
+# (cousins named alike). 6% enter after the first day; TRANSFER_IN_STATE 3% (a second row, two times in
+# three, when another school of the district teaches the grade), MOVED_OUT_OF_STATE 1.5%, DROPPED_OUT 2%
+# from 16, GRADUATED mid-year 2% of twelfth-graders, HSE 0.3% from 17, OTHER 0.5%.
+
+_LADDER = ("PK", "KG", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12")
+_RUNG = {grade: rung for rung, grade in enumerate(_LADDER)}  # rung + 4 is the age on September 1, on time
+_UNGRADED = len(_LADDER)  # UG: in a high school
+_LOCAL_SPAN = 9_000_000
+_OWN_SSID_STEP = 3_141_592_653  # coprime with 8 * 10**9: ids of the feed's own, all different
+_FILL_SSID_STEP = 271_828_183   # coprime with 10**9: ids change_feed fills in, 9xxxxxxxxx, all different
+
+_SEASON_END = {work[0]: work[4] for work in _WORK if work[2] == "seasonal"}
+_DEACCENT = str.maketrans("áéíóúàèìòùâêîôûäëïöüñçÁÉÍÓÚÀÈÌÒÙÂÊÎÔÛÄËÏÖÜÑÇ",
+                          "aeiouaeiouaeiouaeiouncAEIOUAEIOUAEIOUAEIOUNC")
+_NICKNAMES = {
+    "José": ("Pepe", "Joe"), "Francisco": ("Paco", "Pancho", "Frank"), "Guadalupe": ("Lupe", "Lupita"),
+    "Jesús": ("Chuy", "Jesse"), "Roberto": ("Beto",), "Alberto": ("Beto",), "Eduardo": ("Lalo",),
+    "Alejandro": ("Alex",), "Alexander": ("Alex",), "Alejandra": ("Ale",), "Santiago": ("Santi",),
+    "Sebastián": ("Sebas",), "Daniel": ("Dani", "Danny"), "Daniela": ("Dani",), "Fernanda": ("Fer",),
+    "Fernando": ("Nando",), "Leonardo": ("Leo",), "Isabella": ("Isa", "Bella"), "Valeria": ("Vale",),
+    "Natalia": ("Naty",), "Mariana": ("Mari",), "Jonathan": ("Johnny",), "Christopher": ("Chris",),
+    "Cristian": ("Chris",), "Kimberly": ("Kim",), "Enrique": ("Kike",), "Ignacio": ("Nacho",),
+    "Ricardo": ("Ricky",), "Antonio": ("Toño", "Tony"), "Anthony": ("Tony",), "Manuel": ("Manny",),
+    "Emiliano": ("Emi",), "Abigail": ("Abby",), "Victoria": ("Vicky",), "Gabriela": ("Gaby",),
+    "Jennifer": ("Jenny",), "Érick": ("Eric",), "Miguel": ("Mike",), "Samuel": ("Sam",), "Jimena": ("Jime",),
+    "María José": ("Majo",), "Juan Pablo": ("JP",),
+}
+_QWERTY = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_NEAR_KEYS = {row[i]: row[max(0, i - 1):i] + row[i + 1:i + 2] for row in _QWERTY for i in range(len(row))}
+
+_WI_SURNAMES = """
+Schmidt Johnson Miller Mueller Olson Anderson Nelson Peterson Larson Schultz Krueger Meyer Hansen Weber Jensen
+Smith Wagner Becker Koch Schneider Fischer Brown Nowak Kowalski Wisniewski Hoffmann Klein Wolf Schroeder
+Zimmerman Krause Lange Thompson Erickson Christensen Carlson Halvorson Gunderson Amundson Swenson Iverson
+Knutson Rasmussen Sorensen Solberg Lund Berg Strand Murphy Kelly Ryan O'Brien Sullivan Walsh Kennedy McCarthy
+Vanden_Heuvel Van_Dyke De_Groot Jansen Vander_Zanden Verhagen Vande_Hei DeBruin Verbeten Kaminski Lewandowski
+Zielinski Szymanski Wozniak Dabrowski Kozlowski Jankowski Mazur Krawczyk Piotrowski Grabowski Pawlak
+Michalski Zajac Sobczak Borkowski Wojcik Radtke Nehls Stoltz Tesch Gruber Buchholz Reinke Wendt Kuehl Lemke
+Kohler Baumann Dietrich Engel Ziegler Kuhn Haas Schreiber Vogel Keller Richter Hartmann Neumann Schwartz
+Brandt Voss Arndt Sauer Graf Dorn Stark Rausch Davis Wilson Taylor Moore Martin White Clark Lewis Walker Hall
+Young King Wright Baker Hughes Price Bennett Wood Mitchell Carter Hill Scott Green Adams Campbell Parker
+Evans Edwards Collins Stewart Morris Rogers Reed Cook Morgan Bell Cooper Richardson Cox Howard Ward Brooks
+Gray James Watson Kelley Sanders Barnes Ross Henderson Coleman Jenkins Perry Powell Long Patterson Russell
+Fisher Ellis Hayes Myers Ford Graham Wallace Hamilton Marshall Owens Fox Webb Olsen Lindquist Skaar Moe
+Dahl Haugen Ness Thorson Bakken Ruud Tollefson Sather Pfeiffer Kluck Hintz Ott Fritsch Kiefer Vandenberg
+"""
+_WI_GIRLS = ("Emma", "Olivia", "Ava", "Sophia", "Isabella", "Mia", "Abigail", "Emily", "Madison", "Harper",
+             "Evelyn", "Avery", "Ella", "Elizabeth", "Addison", "Chloe", "Lily", "Grace", "Hannah", "Natalie",
+             "Aubrey", "Brooklyn", "Zoey", "Lillian", "Samantha", "Nora", "Layla", "Allison", "Ellie", "Claire",
+             "Paisley", "Kaylee", "Hailey", "Alexis", "Sarah", "Leah", "Ashley", "Taylor", "Morgan", "Kayla",
+             "Alyssa", "Lauren", "Brianna", "Jessica", "Megan", "Rachel", "Jenna", "Anna", "Amelia", "Charlotte",
+             "Scarlett", "Aria", "Riley", "Stella", "Violet", "Hazel", "Aurora", "Lucy", "Peyton", "Mackenzie",
+             "Sydney", "Jordyn", "Kennedy", "Reagan", "Makayla", "Savannah", "Gabrielle", "Katelyn", "Molly",
+             "Paige", "Kylie", "Brooke", "Audrey", "Addyson", "Ruby", "Elena", "Maya", "Julia", "Clara", "Eva")
+_WI_BOYS = ("Liam", "Noah", "Mason", "Logan", "Ethan", "Jacob", "William", "James", "Benjamin", "Lucas", "Henry",
+            "Alexander", "Jackson", "Aiden", "Elijah", "Owen", "Wyatt", "Carter", "Jack", "Luke", "Gavin",
+            "Hunter", "Caleb", "Connor", "Isaac", "Landon", "Brayden", "Tyler", "Dylan", "Nathan", "Ryan",
+            "Austin", "Cole", "Evan", "Blake", "Chase", "Jaxon", "Easton", "Hudson", "Levi", "Lincoln", "Grayson",
+            "Colton", "Carson", "Bentley", "Brody", "Cooper", "Parker", "Jordan", "Dominic", "Andrew", "Joseph",
+            "Samuel", "Daniel", "Matthew", "Michael", "Christian", "Thomas", "Zachary", "Anthony", "Gabriel",
+            "Max", "Tristan", "Trevor", "Cody", "Brady", "Camden", "Drew", "Garrett", "Gunnar", "Nolan", "Reid",
+            "Sawyer", "Tanner", "Weston", "Bennett", "Jonah", "Kaden", "Brock", "Eli")
+_WI_WOMEN = ("Jennifer", "Amanda", "Jessica", "Sarah", "Ashley", "Melissa", "Nicole", "Stephanie", "Heather",
+             "Elizabeth", "Megan", "Amber", "Rachel", "Laura", "Kelly", "Lisa", "Emily", "Crystal", "Angela",
+             "Danielle", "Rebecca", "Katie", "Kristin", "Andrea", "Erin", "Lindsay", "Samantha", "Tiffany",
+             "Michelle", "Kimberly", "Brittany", "Christina", "Allison", "Natalie", "Jamie", "Tara", "Carrie")
+_WI_MEN = ("Michael", "Christopher", "Matthew", "Joshua", "David", "James", "Daniel", "Robert", "John", "Joseph",
+           "Jason", "Justin", "Andrew", "Ryan", "William", "Brian", "Jonathan", "Brandon", "Nicholas", "Anthony",
+           "Eric", "Adam", "Kevin", "Steven", "Thomas", "Timothy", "Kyle", "Aaron", "Jeremy", "Benjamin",
+           "Travis", "Nathan", "Jacob", "Dustin", "Cody", "Chad", "Derek", "Jesse", "Luke", "Shane")
+_BLACK_SURNAMES = ("Williams", "Johnson", "Jackson", "Brown", "Jones", "Davis", "Smith", "Harris", "Robinson",
+                   "Thomas", "Taylor", "Moore", "Wilson", "Lewis", "Walker", "Scott", "Green", "Hill", "Turner",
+                   "Coleman", "Washington", "Jefferson", "Bell", "Mitchell", "Carter", "Patterson", "Hayes",
+                   "Griffin", "Reed", "Banks", "Holmes", "Gaines", "Mays", "Pruitt", "Dixon", "Glover", "Woods",
+                   "Hunter", "Sims", "Fields", "Bradley", "Spencer", "Tucker", "Grant", "Wallace", "Freeman")
+_BLACK_GIRLS = ("Aaliyah", "Imani", "Nevaeh", "Jasmine", "Destiny", "Diamond", "Kennedi", "Jada", "Amari", "Zoe",
+                "Makayla", "Ariana", "Aniyah", "Kiara", "Brianna", "Taliyah", "Jordyn", "Nia", "Trinity",
+                "Serenity", "Londyn", "Skylar", "Harmony", "Janiyah", "Khloe", "Madison", "Ava", "Morgan")
+_BLACK_BOYS = ("Jayden", "Jaylen", "DeAndre", "Malik", "Jamal", "Isaiah", "Josiah", "Elijah", "Xavier", "Darius",
+               "Marcus", "Tyrese", "Jalen", "Cameron", "Jordan", "Amir", "Kingston", "Zion", "Micah", "Terrell",
+               "Kayden", "Jeremiah", "Dominic", "Christian", "Ja'Marion", "Keon", "Devin", "Omari", "Caleb")
+_BLACK_WOMEN = ("Tamika", "LaToya", "Keisha", "Ebony", "Shanice", "Aisha", "Monique", "Tiara", "Jasmine",
+                "Crystal", "Latasha", "Shameka", "Tanisha", "Erica", "Danielle", "Angela")
+_BLACK_MEN = ("Marcus", "DeShawn", "Terrell", "Andre", "Jermaine", "Darnell", "Antoine", "Tyrone", "Maurice",
+              "Lamar", "Reginald", "Cedric", "Dwayne", "Corey", "Brandon", "Anthony")
+_HMONG_SURNAMES = ("Yang", "Vang", "Xiong", "Thao", "Lee", "Her", "Moua", "Lor", "Vue", "Hang", "Khang", "Cha",
+                   "Chang", "Kue", "Lo", "Thor", "Pha", "Chue")
+_HMONG_GIRLS = ("Mai", "Pa Nhia", "Nou", "Yer", "Kia", "Bao", "Maiv", "Ia", "Sheng", "Dia", "Kalia", "Pachia",
+                "Maichee", "Linda", "Jennifer", "Melody", "Emily", "Kayla", "Ashley", "Destiny")
+_HMONG_BOYS = ("Tou", "Kou", "Pao", "Fong", "Chong", "Neng", "Xeng", "Teng", "Meng", "Tong", "Ger", "Cher",
+               "Kevin", "Jonathan", "Bryan", "Justin", "Tommy", "Andrew", "Ethan", "Noah")
+_HMONG_WOMEN = ("Mai", "Pa", "Yer", "Nou", "Bao", "Chia", "Kia", "Sheng", "Youa", "Der", "Zoua", "Mee")
+_HMONG_MEN = ("Tou", "Kou", "Chue", "Pao", "Neng", "Teng", "Xai", "Yia", "Fue", "Nhia", "Cha", "Vue")
+_NATIVE_SURNAMES = ("Cornelius", "Skenandore", "Danforth", "Webster", "Doxtator", "Metoxen", "Funmaker",
+                    "Decorah", "Whitewing", "Waukau", "Wapoose", "Powless", "Thundercloud", "Greendeer", "Cloud",
+                    "Lonetree", "Pecore", "Smith", "King", "Hill", "Stevens", "Ninham", "Oshkosh", "Grignon")
+
+_WI_BIRTH_CITIES = _Table((("Milwaukee", 30), ("Madison", 18), ("Green Bay", 10), ("Appleton", 6), ("Kenosha", 5),
+                           ("Racine", 5), ("Waukesha", 5), ("Eau Claire", 5), ("La Crosse", 5), ("Oshkosh", 4),
+                           ("Wausau", 4), ("Sheboygan", 3), ("Janesville", 3), ("Marshfield", 3),
+                           ("Fond du Lac", 2), ("Manitowoc", 2), ("Stevens Point", 2), ("Beaver Dam", 1),
+                           ("Sturgeon Bay", 1), ("Neenah", 2), ("West Allis", 2), ("Rhinelander", 1)))
+_US_BIRTH_CITIES = {
+    "TX": ("Weslaco", "Edinburg", "McAllen", "Harlingen", "Brownsville", "Eagle Pass", "Laredo", "San Antonio",
+           "Mission", "Pharr"),
+    "FL": ("Immokalee", "Naples", "Belle Glade", "Homestead", "Tampa", "Plant City", "Fort Pierce"),
+    "CA": ("Salinas", "Delano", "Oxnard", "Watsonville", "Coachella", "Fresno", "Bakersfield"),
+    "IL": ("Chicago", "Rockford", "Aurora", "Waukegan"), "MN": ("Minneapolis", "Saint Paul", "Willmar", "Rochester"),
+    "MI": ("Grand Rapids", "Holland", "Detroit", "Hart"), "IA": ("Des Moines", "Dubuque", "Davenport"),
+    "AZ": ("Yuma", "Phoenix", "Tucson"), "WA": ("Yakima", "Pasco", "Wenatchee"), "GA": ("Moultrie", "Atlanta"),
+    "NY": ("New York", "Rochester"), "OH": ("Toledo", "Columbus"),
+}
+_MX_BIRTH_CITIES: dict[str, list[str]] = {}
+for (_city, _state, _country, _), _weight in _ORIGINS:
+    if _country == "MX":
+        _MX_BIRTH_CITIES.setdefault(_state, []).append(_city)
+_MX_BIRTH_STATES = _Table((state, len(cities) + 1) for state, cities in sorted(_MX_BIRTH_CITIES.items()))
+del _city, _state, _country, _weight
+_GT_CITIES = ("Huehuetenango", "Quetzaltenango", "Totonicapán", "San Marcos", "Santa Cruz del Quiché")
+_HT_CITIES = ("Port-au-Prince", "Cap-Haïtien", "Les Cayes", "Gonaïves", "Jacmel")
+_MIGRANT_US_BIRTH = _Table((("TX", 50), ("FL", 12), ("CA", 8), ("MI", 3), ("MN", 2), ("IL", 3), ("AZ", 2),
+                            ("WA", 2), ("GA", 1)))
+_OTHERS_US_BIRTH = _Table((("MN", 4), ("IL", 5), ("MI", 2), ("IA", 2), ("TX", 1), ("CA", 1), ("OH", 1), ("NY", 1)))
+
+# Other students: (surnames, women, men, girls, boys, (girls' middles, boys' middles), compound surnames,
+# English learner rate, free or reduced lunch rate).
+_OTHER_NAMES = {
+    "wisconsin": (_zipf([name.replace("_", " ") for name in _WI_SURNAMES.split()], 10),
+                  _zipf(_WI_WOMEN, 10), _zipf(_WI_MEN, 10), _zipf(_WI_GIRLS, 12), _zipf(_WI_BOYS, 12),
+                  (("Marie", "Lynn", "Grace", "Rose", "Elizabeth", "Ann", "Jo", "Mae", "Kay"),
+                   ("James", "Lee", "Michael", "Allen", "Ray", "Dean", "John", "Robert", "Thomas")),
+                  False, 0.005, 0.30),
+    "hispanic": (_HISPANIC_SURNAMES, _zipf(_WOMEN), _zipf(_MEN), _zipf(_GIRLS, 8), _zipf(_BOYS, 8),
+                 (_GIRL_MIDDLES, _BOY_MIDDLES), True, 0.35, 0.70),
+    "black": (_zipf(_BLACK_SURNAMES, 6), _zipf(_BLACK_WOMEN, 6), _zipf(_BLACK_MEN, 6), _zipf(_BLACK_GIRLS, 8),
+              _zipf(_BLACK_BOYS, 8), (("Marie", "Nicole", "Monique", "Renee"), ("James", "Lee", "Marcus", "Anthony")),
+              False, 0.01, 0.80),
+    "hmong": (_zipf(_HMONG_SURNAMES, 2), _zipf(_HMONG_WOMEN, 4), _zipf(_HMONG_MEN, 4), _zipf(_HMONG_GIRLS, 6),
+              _zipf(_HMONG_BOYS, 6), ((), ()), False, 0.20, 0.65),
+    "native": (_zipf(_NATIVE_SURNAMES, 6), _zipf(_WI_WOMEN, 10), _zipf(_WI_MEN, 10), _zipf(_WI_GIRLS, 12),
+               _zipf(_BLACK_BOYS + _WI_BOYS[:20], 12), (("Marie", "Rose"), ("James", "Lee")), False, 0.01, 0.70),
+    "mayan": (*_NAMES["mayan"], (_GIRL_MIDDLES, _BOY_MIDDLES), True, 0.60, 0.85),
+    "haitian": (*_NAMES["haitian"], _MIDDLES["haitian"], False, 0.30, 0.80),
+}
+_OTHER_FAMILY_SIZES = _Table(((1, 50), (2, 30), (3, 14), (4, 6)))
+_OTHER_ELDEST = _Table((rung, 0.6 if rung == 0 else 0.95 if rung == 13 else 1.0) for rung in range(14))
+_FEED_EXITS = _Table((("TRANSFER_IN_STATE", 40), ("MOVED_OUT_OF_STATE", 25), ("OTHER", 12), ("DROPPED_OUT", 12),
+                      ("GRADUATED", 6), ("HSE", 5)))
+
+
+def make_feed(seed: int, *, coes: Iterable[Mapping[str, Any]], orgs: Iterable[Mapping[str, str]], rows: int,
+              school_year: str = "2025-26", migrant_share: float | None = None,
+              as_of: dt.date | str | None = None) -> Iterator[tuple[dict[str, str], dict | None]]:
+    """An enrollment feed of ``rows`` rows (interfaces.md, "Enrollment feed"), each with its truth.
+
+    Each row is a dict of exactly ``FEED_COLUMNS``, every value a string ("" for none). The truth of the
+    row of a child listed on one of ``coes`` is ``{"coe_id": ..., "child_index": ...}`` (the document's
+    status says whether a matcher may link it: only approved ones certify), of any other student None.
+    ``coes`` are documents as ``make_coes`` gives them, of any status (read, never changed); ``orgs`` the
+    rows of ``make_orgs`` (only their schools take enrollments). Every COE child who enrolls is in the
+    feed, unless their rows would be more than ``rows`` (or ``migrant_share`` of it): then a random choice
+    of whole children, as many as fit; other students fill the rest. ``as_of`` is the night the feed is pulled
+    (default March 1 of the school year): no date is after it. The rows come district by district, a
+    student's rows in a district next to each other. The rates are in the comment above.
+
+    A generator: memory holds the COE children's rows and ids, not the feed.
+    """
+    if isinstance(rows, bool) or not isinstance(rows, int) or rows < 0:
+        raise ValueError("rows is a number of rows, 0 or more")
+    if migrant_share is not None and not 0.0 <= migrant_share <= 1.0:
+        raise ValueError("migrant_share is a share, between 0 and 1")
+    start = _school_year_start(school_year)
+    if as_of is None:
+        as_of = dt.date(start + 1, 3, 1)
+    elif isinstance(as_of, str):
+        as_of = dt.date.fromisoformat(as_of)
+    if not dt.date(start, 8, 1) <= as_of <= dt.date(start + 1, 7, 31):
+        raise ValueError(f"as_of {as_of} is not in the school year {school_year}")
+    generator = _FeedGenerator(Random(seed), orgs, school_year, start, as_of.toordinal())
+    return generator.feed(coes, rows, migrant_share)
+
+
+def _school_year_start(school_year: str) -> int:
+    text = str(school_year)
+    if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:] == f"{(int(text[:4]) + 1) % 100:02d}":
+        return int(text[:4])
+    raise ValueError(f"school_year {school_year!r} is not like 2025-26")
+
+
+def _ordinal(value: Any) -> int | None:
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return dt.date.fromisoformat(value).toordinal()
+        except ValueError:
+            return None
+    return None
+
+
+def _school_day(ordinal: int) -> int:
+    """The day itself, or the Monday after when it is a Saturday or Sunday."""
+    weekday = (ordinal - 1) % 7  # ordinal 1 is a Monday
+    return ordinal + (7 - weekday if weekday >= 5 else 0)
+
+
+def _grade_span(text: str | None) -> tuple[int, int]:
+    low, _, high = (text or "").partition("-")
+    return _RUNG.get(low.strip(), 0), _RUNG.get(high.strip() or low.strip(), len(_LADDER) - 1)
+
+
+_PLAIN: dict[str, str] = {}
+
+
+def _plain(name: str) -> str:
+    """A name as exact matching compares it: no accents, case, spaces, hyphens or apostrophes."""
+    plain = _PLAIN.get(name)
+    if plain is None:
+        decomposed = unicodedata.normalize("NFKD", name)
+        plain = "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c)).casefold()
+        if len(_PLAIN) < 100_000:
+            _PLAIN[name] = plain
+    return plain
+
+
+def _typo(random: Any, name: str) -> str:
+    """``name`` with one slip of the keyboard: a neighbouring key, a letter dropped, doubled or swapped."""
+    for _ in range(6):
+        i = int(random() * len(name))
+        if not name[i].isalpha():
+            continue
+        kind = int(random() * 4)
+        if kind == 0:
+            near = _NEAR_KEYS.get(name[i].lower().translate(_DEACCENT))
+            if not near:
+                continue
+            letter = near[int(random() * len(near))]
+            new = name[:i] + (letter.upper() if name[i].isupper() else letter) + name[i + 1:]
+        elif kind == 1 and len(name) > 3 and i > 0:
+            new = name[:i] + name[i + 1:]
+        elif kind == 2:
+            new = name[:i + 1] + name[i] + name[i + 1:]
+        elif i + 1 < len(name) and name[i + 1].isalpha() and i > 0:
+            new = name[:i] + name[i + 1] + name[i] + name[i + 2:]
+        else:
+            continue
+        if _plain(new) != _plain(name):
+            return new
+    return name
+
+
+def _digit_off(random: Any, ordinal: int) -> int:
+    """A birth date with one digit typed wrong: a day, a month or a year's last digit one off."""
+    day = dt.date.fromordinal(ordinal)
+    for _ in range(6):
+        draw, step = random(), 1 if random() < 0.5 else -1
+        try:
+            if draw < 0.6:
+                other = day.replace(day=day.day + step)
+            elif draw < 0.75:
+                other = day.replace(day=day.day + 10 * step)
+            elif draw < 0.85:
+                other = day.replace(month=day.month + step)
+            else:
+                other = day.replace(year=day.year + step)
+        except ValueError:
+            continue
+        return other.toordinal()
+    return ordinal + 1
+
+
+class _FeedDistrict:
+    __slots__ = ("district_id", "region", "by_rung", "first_day", "step", "offset", "seq", "cultures", "weight",
+                 "pool", "town")
+
+    def school(self, rung: int, random: Any) -> str:
+        schools = self.by_rung[rung]
+        return schools[int(random() * len(schools))] if len(schools) > 1 else schools[0]
+
+    def local_id(self) -> str:
+        self.seq += 1
+        if self.seq >= _LOCAL_SPAN:
+            raise ValueError(f"district {self.district_id} would need more than {_LOCAL_SPAN} local ids")
+        return str(1_000_000 + (self.seq * self.step + self.offset) % _LOCAL_SPAN)
+
+
+class _FeedGenerator:
+    def __init__(self, rng: Random, orgs: Iterable[Mapping[str, str]], school_year: str, start: int, as_of: int):
+        random = self.random = rng.random
+        self.school_year = school_year
+        self.start = start
+        self.june1 = dt.date(start, 6, 1).toordinal()
+        self.as_of = as_of
+        self.sep1_of_age = [dt.date(start - age, 9, 1).toordinal() for age in range(0, 30)]
+        self.graduation = _school_day(dt.date(start + 1, 1, 20).toordinal())  # mid-year graduates
+        self.iso_cache: dict[int, str] = {}
+        schools: dict[str, list[tuple[str, int, int]]] = {}
+        regions: dict[str, str] = {}
+        towns: dict[str, str] = {}
+        for row in orgs:
+            district_id = (row.get("district_id") or "").strip()
+            if not district_id:
+                continue
+            regions.setdefault(district_id, (row.get("region") or "").strip())
+            towns.setdefault(district_id, _town_of(row.get("district_name") or ""))
+            school_id = (row.get("school_id") or "").strip()
+            if school_id:
+                low, high = _grade_span(row.get("grades"))
+                schools.setdefault(district_id, []).append((school_id, low, high))
+        if not schools:
+            raise ValueError("make_feed needs orgs rows with at least one school")
+        september = dt.date(start, 9, 1)
+        labor_day = september.toordinal() + (7 - september.weekday()) % 7
+        august_20 = dt.date(start, 8, 20).toordinal()
+        self.districts: dict[str, _FeedDistrict] = {}
+        self.regions: dict[str, list[_FeedDistrict]] = {}
+        for district_id in sorted(schools):
+            district = _FeedDistrict()
+            district.district_id, district.region, district.town = district_id, regions[district_id], towns[district_id]
+            own = schools[district_id]
+            district.by_rung = []
+            for rung in range(len(_LADDER) + 1):
+                wanted = len(_LADDER) - 1 if rung == _UNGRADED else rung
+                fit = [school_id for school_id, low, high in own if low <= wanted <= high]
+                district.by_rung.append(fit or [school_id for school_id, _, _ in own])
+            district.first_day = labor_day + 1 if random() < 0.75 else _school_day(august_20 + int(random() * 8))
+            step = 1 + int(random() * (_LOCAL_SPAN - 1))
+            while gcd(step, _LOCAL_SPAN) != 1:
+                step += 1
+            district.step, district.offset, district.seq = step, int(random() * _LOCAL_SPAN), 0
+            district.cultures = _Table((
+                ("wisconsin", 66.0), ("hispanic", 4 + 28 * random() ** 2), ("black", 1 + 60 * random() ** 6),
+                ("hmong", 0.5 + 25 * random() ** 5), ("native", 0.3 + 20 * random() ** 12), ("mayan", 0.2),
+                ("haitian", 0.2)))
+            gauss = (-2.0 * log(1.0 - random())) ** 0.5 * cos(2.0 * pi * random())
+            district.weight = (len(own) + 1) * exp(0.7 * gauss)
+            district.pool = []
+            self.districts[district_id] = district
+            self.regions.setdefault(district.region, []).append(district)
+        self.district_list = list(self.districts.values())
+        self.coe_ssids: set[str] = set()
+        self.own_k, self.own_offset = 0, int(random() * 8_000_000_000)
+
+    # -- small helpers -------------------------------------------------------------------------------------
+
+    def iso(self, ordinal: int) -> str:
+        text = self.iso_cache.get(ordinal)
+        if text is None:
+            text = self.iso_cache[ordinal] = dt.date.fromordinal(ordinal).isoformat()
+        return text
+
+    def below(self, n: int) -> int:
+        return int(self.random() * n)
+
+    def one(self, items: Sequence[Any]) -> Any:
+        return items[int(self.random() * len(items))]
+
+    def age(self, birth: int) -> int:
+        born = dt.date.fromordinal(birth)
+        return self.start - born.year - ((born.month, born.day) > (9, 1))
+
+    def own_ssid(self) -> str:
+        """A 10-digit state student id no other student of the feed has and no COE child has."""
+        while True:
+            self.own_k += 1
+            text = str(1_000_000_000 + (self.own_k * _OWN_SSID_STEP + self.own_offset) % 8_000_000_000)
+            if text not in self.coe_ssids:
+                return text
+
+    def neighbour(self, district: _FeedDistrict) -> _FeedDistrict:
+        """Another district of the same region (the district itself when it is alone)."""
+        others = self.regions[district.region]
+        if len(others) == 1:
+            return district
+        other = district
+        while other is district:
+            other = others[int(self.random() * len(others))]
+        return other
+
+    def exit_day(self, entry: int, earliest: int = 5) -> int | None:
+        """A day after ``entry`` and not after the feed's night, or None when there is none."""
+        span = self.as_of - entry - earliest
+        if span < 1:
+            return None
+        day = _school_day(entry + earliest + int(self.random() * span))
+        return day if day <= self.as_of else self.as_of
+
+    # -- the whole feed ------------------------------------------------------------------------------------
+
+    def feed(self, coes: Iterable[Mapping[str, Any]], rows: int,
+             migrant_share: float | None) -> Iterator[tuple[dict[str, str], dict | None]]:
+        random = self.random
+        children: list[tuple[list, bool]] = []
+        for document in coes:
+            if isinstance(document, Mapping):
+                self.coe(document, children)
+        total = sum(len(child_rows) for child_rows, _ in children)
+        target = rows if migrant_share is None else min(rows, round(rows * migrant_share))
+        if total > target:  # whole children, drawn at random, as many as fit
+            order = list(range(len(children)))
+            _shuffle(random, order)
+            chosen: list[int] = []
+            total = 0
+            for index in order:
+                if total + len(children[index][0]) <= target:
+                    total += len(children[index][0])
+                    chosen.append(index)
+            children = [children[index] for index in sorted(chosen)]
+        buckets: dict[str, list[list]] = {}
+        for child_rows, needs_id in children:
+            ssid = self.own_ssid() if needs_id else None
+            unit: list = []
+            for district, values, truth in child_rows:
+                if ssid:
+                    values[4] = ssid
+                if unit and unit[-1][0][0] != values[0]:
+                    buckets.setdefault(unit[-1][0][0], []).append(unit)
+                    unit = []
+                unit.append((values, truth))
+            if unit:
+                buckets.setdefault(unit[-1][0][0], []).append(unit)
+        del children
+        quotas = self.quotas(rows - total)
+        for district in self.district_list:
+            yield from self.district_rows(district, buckets.pop(district.district_id, []),
+                                          quotas[district.district_id])
+
+    def quotas(self, others: int) -> dict[str, int]:
+        """Other students' rows per district, in proportion to the districts' weights."""
+        total = sum(district.weight for district in self.district_list)
+        shares = [(others * district.weight / total, district.district_id) for district in self.district_list]
+        quotas = {district_id: int(share) for share, district_id in shares}
+        short = others - sum(quotas.values())
+        for share, district_id in sorted(shares, key=lambda pair: int(pair[0]) - pair[0])[:short]:
+            quotas[district_id] += 1
+        return quotas
+
+    def district_rows(self, district: _FeedDistrict, units: list[list],
+                      quota: int) -> Iterator[tuple[dict[str, str], dict | None]]:
+        """The district's rows: the COE children's, here and there among the families of the others."""
+        random = self.random
+        columns = FEED_COLUMNS
+        waiting, left = len(units), quota
+        index = 0
+        while index < waiting or left > 0:
+            if index < waiting and (left <= 0 or random() * (waiting - index + left / 1.8) < waiting - index):
+                for values, truth in units[index]:
+                    yield dict(zip(columns, values)), truth
+                units[index] = None  # type: ignore[call-overload]
+                index += 1
+            else:
+                family = self.family(district, left)
+                left -= len(family)
+                for row in family:
+                    yield row, None
+
+    # -- the children of the COEs --------------------------------------------------------------------------
+
+    def coe(self, document: Mapping[str, Any], out: list[tuple[list, bool]]) -> None:
+        """The enrollments of one COE's children (appended to ``out``, one entry a child), if any."""
+        random, below = self.random, self.below
+        kids = document.get("children")
+        if not isinstance(kids, list) or not kids:
+            return
+        for kid in kids:
+            if isinstance(kid, Mapping) and kid.get("state_student_id"):
+                self.coe_ssids.add(str(kid["state_student_id"]))
+        move = document.get("qualifying_move")
+        qad = _ordinal(move.get("qad")) if isinstance(move, Mapping) else None
+        if qad is None or qad > self.as_of:
+            return
+        to = move.get("to") if isinstance(move.get("to"), Mapping) else {}
+        home = self.districts.get(str(to.get("district_id") or "")) or self.one(self.district_list)
+        work = move.get("work") if isinstance(move.get("work"), Mapping) else {}
+        season_end = None
+        if work.get("duration") == "seasonal" and work.get("activity") in _SEASON_END:
+            month, day = _SEASON_END[work["activity"]]
+            season_end = dt.date(dt.date.fromordinal(qad).year, month, day).toordinal()
+        for kid in kids:  # the cousins named alike come from every family, enrolled or not
+            if len(home.pool) < 300 and isinstance(kid, Mapping) and isinstance(kid.get("first_name"), str):
+                birth = _ordinal(kid.get("birth_date"))
+                if birth and kid.get("sex") in ("F", "M") and isinstance(kid.get("last_name_1"), str):
+                    home.pool.append((kid["first_name"], kid.get("middle_name") or "", kid["last_name_1"],
+                                      kid.get("last_name_2") or "", kid["sex"], birth))
+
+        this_season = qad >= self.june1
+        if not this_season:
+            stay = 0.5 if qad >= self.june1 - 365 else 0.35
+        elif season_end is not None and season_end < home.first_day - 3:
+            stay = 0.25
+        else:
+            stay = 0.9
+        if document.get("status") != "approved":
+            stay *= 0.5
+        if random() >= stay:
+            return
+        district = home if random() < 0.88 else self.neighbour(home)
+        first_day = district.first_day
+        if qad < first_day:
+            entry = first_day if random() < 0.85 else first_day + 1 + int(_expo(random, 6.0))
+        else:
+            entry = qad + 1 + int(_expo(random, 4.0))
+        entry = _school_day(entry)
+        if entry > self.as_of:
+            return
+        leave = transfer = None
+        draw = random()
+        if this_season and season_end is not None and season_end >= first_day - 3:
+            if draw < 0.55:
+                leave = season_end + below(26)
+                if leave <= entry:
+                    return  # the family went home before the children were enrolled
+        elif draw < 0.12:
+            leave = self.exit_day(entry, 15)
+        if leave is not None and leave > self.as_of:
+            leave = None
+        second = None
+        if leave is None and random() < 0.10:
+            transfer = self.exit_day(entry, 10)
+            second = self.neighbour(district) if transfer else None
+
+        family = document.get("family") if isinstance(document.get("family"), Mapping) else {}
+        origin = move.get("from") if isinstance(move.get("from"), Mapping) else {}
+        culture = {"ht": "haitian", "en": "anglo"}.get(family.get("home_language"), "hispanic")
+        if culture == "hispanic" and any(isinstance(kid, Mapping) and kid.get("last_name_1") in _MAYAN_SURNAMES
+                                         for kid in kids):
+            culture = "mayan"
+        context = (str(document.get("coe_id") or ""), family, origin, str(to.get("state") or "WI"), culture, qad,
+                   entry, leave, transfer, district, second, {})
+        firsts = [_plain(kid["first_name"]) for kid in kids
+                  if isinstance(kid, Mapping) and isinstance(kid.get("first_name"), str)]
+        for index, kid in enumerate(kids):
+            if isinstance(kid, Mapping):
+                child = self.child(context, index, kid, firsts)
+                if child is not None:
+                    out.append(child)
+
+    def child(self, context: tuple, index: int, kid: Mapping[str, Any],
+              firsts: list[str]) -> tuple[list, bool] | None:
+        random, below = self.random, self.below
+        coe_id, family, origin, home_state, culture, qad, entry, leave, transfer, district, second, homes = context
+        birth = _ordinal(kid.get("birth_date"))
+        sex, first, last_1 = kid.get("sex"), kid.get("first_name"), kid.get("last_name_1")
+        if (birth is None or sex not in ("F", "M", "X") or kid.get("hs_completion_date")
+                or not isinstance(first, str) or not first or not isinstance(last_1, str) or not last_1):
+            return None
+        age = self.age(birth)
+        if not 4 <= age <= 21:
+            return None
+        grade = kid.get("grade")
+        if grade in _RUNG:
+            qad_day = dt.date.fromordinal(qad)
+            rung = _RUNG[grade] + self.start - (qad_day.year if qad_day.month >= 6 else qad_day.year - 1)
+            if rung >= len(_LADDER):
+                if age > 18 or random() >= 0.1:
+                    return None  # finished school in an earlier year
+                rung = len(_LADDER) - 1
+            if rung < 0:
+                return None
+        elif age <= 17:
+            rung = max(0, age - 4)
+        else:
+            if random() >= 0.08:
+                return None  # an out-of-school youth
+            rung = len(_LADDER) - 1 if random() < 0.75 else _UNGRADED
+        if rung == 0 and random() >= 0.6:
+            return None  # 4K is optional
+        if 16 <= age <= 17 and random() < 0.15:
+            return None  # works instead
+        if random() < 0.04:
+            return None  # home-schooled, a private school
+        start = entry
+        if rung == 0 and random() < 0.5:
+            start = _school_day(entry + 1 + below(6))  # a staggered 4K start
+            if start > self.as_of:
+                return None
+
+        # The first exit: the family's, or the child's own.
+        exit_day, reason = None, ""
+        if leave is not None:
+            exit_day, reason = leave, "MOVED_OUT_OF_STATE"
+        elif transfer is not None:
+            exit_day, reason = transfer, "TRANSFER_IN_STATE"
+        own_day, own_reason = None, ""
+        draw = random()
+        if age >= 16 and draw < 0.06:
+            own_day, own_reason = self.exit_day(start, 10), "DROPPED_OUT"
+        elif age >= 17 and draw < 0.075:
+            own_day, own_reason = self.exit_day(start, 10), "HSE"
+        elif rung == len(_LADDER) - 1 and 0.2 < draw < 0.24 and start + 10 < self.graduation <= self.as_of:
+            own_day, own_reason = self.graduation, "GRADUATED"
+        elif 0.5 < draw < 0.51:
+            own_day, own_reason = self.exit_day(start, 10), "OTHER"
+        if own_day is not None and (exit_day is None or own_day < exit_day):
+            exit_day, reason = own_day, own_reason
+        if exit_day is not None and exit_day <= start:
+            exit_day, reason = None, ""
+
+        ssid = kid.get("state_student_id")
+        needs_id = not ssid and random() < 0.92
+        ssid = str(ssid) if ssid else ""
+        born = self.birthplace(culture, origin, home_state, age)
+        el = "Y" if random() < {"mayan": 0.75, "haitian": 0.45, "anglo": 0.03}.get(culture, 0.45 if age < 11
+                                                                                     else 0.35) else "N"
+        iep = "Y" if random() < 0.09 else "N"
+        names = (first, kid.get("middle_name") or "", last_1, kid.get("last_name_2") or "", sex, birth)
+        others = [name for position, name in enumerate(firsts) if position != index]
+        truth = {"coe_id": coe_id, "child_index": index}
+
+        school = district.school(rung, random)
+        record = self.record(names, others, district, family, homes, born)
+        rows = [(district, self.values(district, school, record, ssid, rung, start, exit_day, reason, el, iep),
+                 truth)]
+        if reason == "TRANSFER_IN_STATE" and second is not None:
+            school_2 = second.school(rung, random)
+            if second is district:
+                choices = [other for other in district.by_rung[rung] if other != school]
+                school_2 = self.one(choices) if choices else ""
+            entry_2 = _school_day(exit_day + 1 + below(7))
+            if not school_2:
+                rows[0][1][13] = rows[0][1][14] = ""  # the family moved, the child kept its school
+            elif entry_2 <= self.as_of:
+                exit_2, reason_2 = None, ""
+                if own_day is not None and own_day > entry_2:
+                    exit_2, reason_2 = own_day, own_reason
+                if second is not district:
+                    record = self.record(names, others, second, family, homes, born)
+                rows.append((second, self.values(second, school_2, record, ssid, rung, entry_2, exit_2, reason_2,
+                                                 el, iep), dict(truth)))
+        return rows, needs_id
+
+    def values(self, district: _FeedDistrict, school: str, record: tuple, ssid: str, rung: int, entry: int,
+               exit_day: int | None, reason: str, el: str, iep: str) -> list[str]:
+        local, first, middle, last, last_2, sex, birth, guardian_1, guardian_2, born, frl = record
+        return [district.district_id, school, self.school_year, local, ssid, first, last, middle, last_2, sex, birth,
+                "UG" if rung == _UNGRADED else _LADDER[rung], self.iso(entry),
+                self.iso(exit_day) if exit_day is not None else "", reason if exit_day is not None else "",
+                guardian_1, guardian_2, *born, el, iep, frl]
+
+    def record(self, names: tuple, siblings: list[str], district: _FeedDistrict, family: Mapping[str, Any],
+               homes: dict, born: tuple[str, str, str]) -> tuple:
+        """One district's SIS record of a COE child: its local id and the child as its clerk typed it."""
+        random, one = self.random, self.one
+        first, middle, last_1, last_2, sex, birth = names
+        original = first, middle
+        if " " in first and random() < 0.25:
+            first, middle = first.split(" ", 1)
+        elif first in _NICKNAMES and random() < 0.05:
+            first = one(_NICKNAMES[first])
+        elif middle and random() < 0.05:
+            first, middle = middle, (first if random() < 0.5 else "")
+        if random() < 0.015 and random() < 0.6:
+            first = _typo(random, first)
+        if _plain(first) in siblings:
+            first, middle = original  # a twin keeps a name of its own
+        if last_2:
+            draw = random()
+            if draw < 0.07:
+                last_2 = ""
+            elif draw < 0.085:
+                last_1, last_2 = last_2, last_1
+        if random() < 0.015 * 0.4:
+            last_1 = _typo(random, last_1)
+        draw = random()
+        if draw < 0.007:
+            day = dt.date.fromordinal(birth)
+            if day.day <= 12 and day.day != day.month:
+                birth = dt.date(day.year, day.day, day.month).toordinal()
+            else:
+                birth = _digit_off(random, birth)
+        elif draw < 0.015:
+            birth = _digit_off(random, birth)
+
+        household = homes.get(district.district_id)
+        if household is None:
+            household = homes[district.district_id] = self.household(family)
+        strip, caps, layout, guardian_1, guardian_2 = household
+        draw = random()
+        if draw >= 0.85:
+            middle = ""
+        elif draw >= 0.70:
+            middle = middle[:1]
+        last, last_2 = self.surnames(last_1, last_2, layout)
+        if strip:
+            first, middle, last, last_2 = (first.translate(_DEACCENT), middle.translate(_DEACCENT),
+                                           last.translate(_DEACCENT), last_2.translate(_DEACCENT))
+        if caps:
+            first, middle, last, last_2 = first.upper(), middle.upper(), last.upper(), last_2.upper()
+        shown = ("", "", "") if random() < 0.2 else born if random() >= 0.25 else (born[0], born[1], "")
+        frl = "Y" if random() < 0.95 else "N"
+        return (district.local_id(), first, middle, last, last_2, sex, self.iso(birth), guardian_1, guardian_2,
+                shown, frl)
+
+    @staticmethod
+    def surnames(last_1: str, last_2: str, layout: int) -> tuple[str, str]:
+        if not last_2:
+            return last_1, ""
+        if layout == 0:
+            return last_1, last_2
+        return f"{last_1}{' ' if layout == 1 else '-'}{last_2}", ""
+
+    def household(self, family: Mapping[str, Any]) -> tuple[bool, bool, int, str, str]:
+        """How a district's clerk types a family: accents, case, surnames' layout, the guardians."""
+        random = self.random
+        strip, caps = random() < 0.55, random() < 0.08
+        draw = random()
+        layout = 0 if draw < 0.45 else 1 if draw < 0.80 else 2
+        people = [person for person in (family.get("parent1"), family.get("parent2"))
+                  if isinstance(person, Mapping) and person.get("first_name") and person.get("last_name_1")]
+        if len(people) == 2 and random() < 0.3:
+            people.reverse()  # the father first
+        if len(people) == 2 and random() < 0.25:
+            people.pop()      # one guardian only
+        guardians = []
+        for person in people:
+            parts = [person["first_name"], person["last_name_1"]]
+            if person.get("last_name_2") and random() >= 0.25:
+                parts.append(person["last_name_2"])
+            name = " ".join(parts)
+            if strip:
+                name = name.translate(_DEACCENT)
+            guardians.append(name.upper() if caps else name)
+        guardians += ["", ""]
+        return strip, caps, layout, guardians[0], guardians[1]
+
+    def birthplace(self, culture: str, origin: Mapping[str, Any], home_state: str, age: int) -> tuple[str, str, str]:
+        """(country, state, city) of a COE child's birth, as plausible as the family's origin makes it."""
+        random, one = self.random, self.one
+        country, state, city = origin.get("country"), str(origin.get("state") or ""), str(origin.get("city") or "")
+        draw = random()
+        if culture == "mayan" and draw < 0.55:
+            return "GT", "", one(_GT_CITIES)
+        if culture == "haitian":
+            if draw < 0.4:
+                return "HT", "", one(_HT_CITIES)
+            return ("US", "FL", one(_US_BIRTH_CITIES["FL"])) if draw < 0.9 else ("US", home_state, "")
+        if country == "MX" and state in _MX_BIRTH_CITIES:
+            if draw < (0.65 if age >= 10 else 0.35):
+                return "MX", state, city if random() < 0.6 else one(_MX_BIRTH_CITIES[state])
+            draw = 0.55 + 0.25 * random() if random() < 0.5 else 0.99  # in the home state, or in another
+        elif country == "US" and state != home_state and culture != "anglo":
+            if draw < 0.55:
+                return "US", state, city if random() < 0.5 else one(_US_BIRTH_CITIES.get(state, (city,)))
+        elif draw < 0.55:
+            draw = 0.55 + 0.25 * random()  # moved within the state, or from an unknown place: born in it
+        if draw < 0.80:
+            return "US", home_state, _WI_BIRTH_CITIES.pick(random) if home_state == "WI" else ""
+        if draw < 0.80 + (0.15 if age >= 10 else 0.05) and culture != "anglo":
+            mx_state = _MX_BIRTH_STATES.pick(random)
+            return "MX", mx_state, one(_MX_BIRTH_CITIES[mx_state])
+        us_state = _MIGRANT_US_BIRTH.pick(random)
+        return "US", us_state, one(_US_BIRTH_CITIES[us_state])
+
+    # -- the other students --------------------------------------------------------------------------------
+
+    def family(self, district: _FeedDistrict, limit: int, alike: bool = True) -> list[dict[str, str]]:
+        """The rows of one family's children in the district's schools, at most ``limit``."""
+        random = self.random
+        if alike and district.pool and random() < 0.004:
+            return self.look_alike(district, limit)
+        culture = district.cultures.pick(random)
+        surnames, women, men, girls, boys, middles, compound, el_rate, frl_rate = _OTHER_NAMES[culture]
+        items, cumulative, total = surnames.items, surnames.cumulative, surnames.total
+        last_1 = items[bisect_right(cumulative, random() * total)]
+        if compound:
+            mother_last = items[bisect_right(cumulative, random() * total)]
+            last_2 = mother_last if random() < 0.85 else ""
+        else:
+            mother_last = last_1 if random() < 0.85 else items[bisect_right(cumulative, random() * total)]
+            last_2 = ""
+        household = self.other_household(women.pick(random), mother_last, men.pick(random), last_1, last_2)
+        born = self.other_birthplace(culture, district)
+        frl = "Y" if random() < frl_rate else "N"
+        middle_rate = 0.25 if compound else 0.6 if middles[0] else 0.0
+        rows: list[dict[str, str]] = []
+        taken: set[str] = set()
+        rung = _OTHER_ELDEST.pick(random)
+        birth = age = 0
+        sep1_of_age = self.sep1_of_age
+        for child in range(_OTHER_FAMILY_SIZES.pick(random)):
+            gap = 1
+            if child:
+                gap = 0 if random() < 0.02 else _SIBLING_GAPS.pick(random)
+                if rung - gap < 0:
+                    break
+                rung -= gap
+            if random() < 0.488:
+                sex, names = "F", girls
+            else:
+                sex, names = "M", boys
+            items, cumulative, total = names.items, names.cumulative, names.total
+            first = items[bisect_right(cumulative, random() * total)]
+            for _ in range(8):
+                if first not in taken:
+                    break
+                first = items[bisect_right(cumulative, random() * total)]
+            taken.add(first)
+            middle = ""
+            if random() < middle_rate:
+                choices = middles[sex == "M"]
+                middle = choices[int(random() * len(choices))]
+                if middle == first:
+                    middle = ""
+            if gap:  # twins share the birth date
+                age = rung + 4 + (1 if rung >= 2 and random() < 0.04 else 0)
+                birth = sep1_of_age[age] - int(random() * 365)
+            rows += self.other_student(district, first, middle, sex, birth, age, rung, household, born,
+                                       "Y" if random() < el_rate else "N", frl)
+            if len(rows) >= limit:
+                break
+        return rows[:limit]
+
+    def look_alike(self, district: _FeedDistrict, limit: int) -> list[dict[str, str]]:
+        """A student named as a COE child who lives in the district is, born on another day."""
+        random = self.random
+        first, middle, last_1, last_2, sex, birth = self.one(district.pool)
+        shift = 60 + self.below(1400)
+        for other in (birth + shift, birth - shift):
+            age = self.age(other)
+            if 4 <= age <= 17:
+                break
+        else:
+            return self.family(district, limit, alike=False)
+        _, women, men, _, _, _, _, el_rate, frl_rate = _OTHER_NAMES["hispanic"]
+        household = self.other_household(women.pick(random), last_2 or _HISPANIC_SURNAMES.pick(random),
+                                         men.pick(random), last_1, last_2)
+        el = "Y" if random() < el_rate else "N"
+        frl = "Y" if random() < frl_rate else "N"
+        rows = self.other_student(district, first, middle, sex, other, age, age - 4, household,
+                                  self.other_birthplace("hispanic", district), el, frl)
+        return rows[:limit]
+
+    def other_household(self, mother: str, mother_last: str, father: str, last_1: str, last_2: str) -> tuple:
+        """How the clerk types the family: accents, case, the children's surnames, the guardians."""
+        random = self.random
+        strip, caps = random() < 0.55, random() < 0.08
+        draw = random()
+        last, last_2 = self.surnames(last_1, last_2, 0 if draw < 0.45 else 1 if draw < 0.80 else 2)
+        guardians = [f"{mother} {mother_last}", f"{father} {last_1}"]
+        draw = random()
+        if draw < 0.3:
+            guardians[1] = ""                                  # one parent
+            if draw < 0.06:
+                guardians[0] = f"{father} {last_1}"            # the father alone
+        elif draw < 0.5:
+            guardians.reverse()
+        if strip:
+            guardians = [name.translate(_DEACCENT) for name in guardians]
+            last, last_2 = last.translate(_DEACCENT), last_2.translate(_DEACCENT)
+        if caps:
+            guardians = [name.upper() for name in guardians]
+            last, last_2 = last.upper(), last_2.upper()
+        return strip, caps, last, last_2, guardians[0], guardians[1]
+
+    def other_birthplace(self, culture: str, district: _FeedDistrict) -> tuple[str, str, str]:
+        random, one = self.random, self.one
+        draw = random()
+        if culture in ("hispanic", "mayan"):
+            if culture == "mayan" and draw < 0.5:
+                return "GT", "", one(_GT_CITIES)
+            if draw < 0.13:
+                state = _MX_BIRTH_STATES.pick(random)
+                return "MX", state, one(_MX_BIRTH_CITIES[state])
+            if draw < 0.18:
+                return one(("GT", "HN", "SV")), "", ""
+            draw = (draw - 0.18) / 0.82
+        elif culture == "haitian":
+            if draw < 0.35:
+                return "HT", "", one(_HT_CITIES)
+            if draw < 0.75:
+                return "US", "FL", one(_US_BIRTH_CITIES["FL"])
+            draw = 0.0
+        elif culture == "hmong":
+            if draw < 0.03:
+                return "TH", "", ""
+            if draw < 0.15:
+                return "US", "MN", one(_US_BIRTH_CITIES["MN"])
+            draw = 0.0
+        if draw < 0.88:
+            return "US", "WI", district.town if random() < 0.25 and district.town else _WI_BIRTH_CITIES.pick(random)
+        state = _OTHERS_US_BIRTH.pick(random)
+        return "US", state, one(_US_BIRTH_CITIES[state])
+
+    def other_student(self, district: _FeedDistrict, first: str, middle: str, sex: str, birth: int, age: int,
+                      rung: int, household: tuple, born: tuple[str, str, str], el: str,
+                      frl: str) -> list[dict[str, str]]:
+        """The rows of one student who is on no COE: one, or two when the student changed schools."""
+        random, as_of, iso_cache = self.random, self.as_of, self.iso_cache
+        strip, caps, last, last_2, guardian_1, guardian_2 = household
+        if strip:
+            if not first.isascii():
+                first = first.translate(_DEACCENT)
+            if not middle.isascii():
+                middle = middle.translate(_DEACCENT)
+        if caps:
+            first, middle = first.upper(), middle.upper()
+        if rung >= 9 and random() < 0.002:
+            grade, rung = "UG", _UNGRADED
+        else:
+            grade = _LADDER[rung]
+        schools = district.by_rung[rung]
+        school = schools[int(random() * len(schools))] if len(schools) > 1 else schools[0]
+        entry = first_day = district.first_day
+        draw = random()
+        if draw < 0.06:
+            entry = _school_day(first_day + 1 + int(random() * (as_of - first_day)))
+        elif rung == 0 and draw < 0.5:
+            entry = _school_day(first_day + 1 + int(random() * 6))
+        if entry > as_of:
+            entry = first_day
+        exit_text = reason = ""
+        exit_day = None
+        draw = random()
+        if draw < 0.093:
+            if draw < 0.03:
+                reason = "TRANSFER_IN_STATE"
+            elif draw < 0.045:
+                reason = "MOVED_OUT_OF_STATE"
+            elif draw < 0.05:
+                reason = "OTHER"
+            elif draw < 0.053:
+                reason = "HSE" if age >= 17 else ""
+            elif draw < 0.073:
+                reason = "DROPPED_OUT" if age >= 16 else ""
+            elif rung == len(_LADDER) - 1 and entry + 10 < self.graduation <= as_of:
+                exit_day, reason = self.graduation, "GRADUATED"
+            if reason and exit_day is None:
+                exit_day = self.exit_day(entry)
+                if exit_day is None:
+                    reason = ""
+            if reason:
+                exit_text = self.iso(exit_day)  # type: ignore[arg-type]
+        draw = random()
+        shown = ("", "", "") if draw < 0.2 else born if draw >= 0.4 else (born[0], born[1], "")
+        row = {
+            "district_id": district.district_id, "school_id": school, "school_year": self.school_year,
+            "local_student_id": district.local_id(), "state_student_id": self.own_ssid() if random() < 0.99 else "",
+            "first_name": first, "last_name": last, "middle_name": middle, "last_name_2": last_2, "sex": sex,
+            "birth_date": iso_cache.get(birth) or self.iso(birth), "grade": grade,
+            "entry_date": iso_cache.get(entry) or self.iso(entry), "exit_date": exit_text, "exit_reason": reason,
+            "guardian1_name": guardian_1, "guardian2_name": guardian_2, "birth_country": shown[0],
+            "birth_state": shown[1], "birth_city": shown[2], "english_learner": el,
+            "iep": "Y" if random() < (0.18 if sex == "M" else 0.10) else "N", "free_reduced_lunch": frl,
+        }
+        if reason != "TRANSFER_IN_STATE" or len(schools) < 2 or random() < 0.33:
+            return [row]
+        school_2 = school
+        while school_2 == school:
+            school_2 = schools[int(random() * len(schools))]
+        entry_2 = _school_day(exit_day + 1 + int(random() * 5))  # type: ignore[operator]
+        if entry_2 > as_of:
+            return [row]
+        return [row, {**row, "school_id": school_2, "entry_date": self.iso(entry_2), "exit_date": "",
+                      "exit_reason": ""}]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Nightly changes
+# ---------------------------------------------------------------------------------------------------------
+
+
+def change_feed(seed: int, rows: Iterable[Mapping[str, str]], *, rate: float = 0.01) -> Iterator[dict[str, str]]:
+    """``rows`` (a feed, in order) with a share ``rate`` of them changed as a night's changes look.
+
+    A changed row keeps its key (district, local id, school, school year, entry date) and changes one
+    thing: an exit date and reason added (45%), a name corrected (accents put back, a nickname replaced by
+    the name, a compound surname split, upper case made proper: 30%), a grade corrected by one (25%), or,
+    on a row without one, a state student id filled in (60% of those rows' changes; the student's other rows
+    next to it get the same id the same night). Every other row is given back as it came, the same object.
+    Filled ids are 10 digits starting with 9, all different; they could only collide with an id of a COE
+    child (about 1 in 10 million per filled id), since make_feed's own ids never start with 9.
+    """
+    if not 0.0 <= rate <= 1.0:
+        raise ValueError("rate is a share, between 0 and 1")
+    return _changes(Random(seed), rows, rate)
+
+
+def _changes(rng: Random, rows: Iterable[Mapping[str, str]], rate: float) -> Iterator[dict[str, str]]:
+    random = rng.random
+    offset, fills = int(random() * 1_000_000_000), 0
+    last_key: tuple = ()
+    last_fill = ""
+    for row in rows:
+        key = (row.get("district_id"), row.get("local_student_id"))
+        if key == last_key and last_fill and not row.get("state_student_id"):
+            yield {**row, "state_student_id": last_fill}
+            continue
+        last_key, last_fill = key, ""
+        if random() >= rate:
+            yield row  # type: ignore[misc]
+            continue
+        changed = dict(row)
+        if not changed.get("state_student_id") and random() < 0.6:
+            order = ("ssid", "exit", "name", "grade")
+        else:
+            draw = random()
+            order = (("exit", "name", "grade") if draw < 0.45 else ("name", "grade", "exit") if draw < 0.75
+                     else ("grade", "exit", "name")) + ("ssid",)
+        for kind in order:
+            if kind == "ssid" and not changed.get("state_student_id"):
+                fills += 1
+                last_fill = changed["state_student_id"] = str(
+                    9_000_000_000 + (fills * _FILL_SSID_STEP + offset) % 1_000_000_000)
+                break
+            if kind == "exit" and _add_exit(random, changed):
+                break
+            if kind == "name" and _correct_name(random, changed):
+                break
+            if kind == "grade" and _correct_grade(random, changed):
+                break
+        yield changed
+
+
+def _add_exit(random: Any, row: dict[str, str]) -> bool:
+    entry = _ordinal(row.get("entry_date"))
+    if row.get("exit_date") or entry is None:
+        return False
+    try:
+        last_day = dt.date(_school_year_start(row.get("school_year", "")) + 1, 6, 10).toordinal()
+    except ValueError:
+        last_day = entry + 300
+    day = min(last_day, entry + 1 + int(_expo(random, 45.0)))
+    grade = row.get("grade", "")
+    for _ in range(8):
+        reason = _FEED_EXITS.pick(random)
+        if reason in ("DROPPED_OUT", "HSE") and grade not in ("09", "10", "11", "12", "UG"):
+            continue
+        if reason == "GRADUATED" and grade != "12":
+            continue
+        break
+    else:
+        reason = "TRANSFER_IN_STATE"
+    row["exit_date"], row["exit_reason"] = dt.date.fromordinal(max(day, entry + 1)).isoformat(), reason
+    return True
+
+
+def _correct_grade(random: Any, row: dict[str, str]) -> bool:
+    grade = row.get("grade", "")
+    if grade == "UG":
+        row["grade"] = "12"
+        return True
+    rung = _RUNG.get(grade)
+    if rung is None:
+        return False
+    step = 1 if rung == 0 or (rung < len(_LADDER) - 1 and random() < 0.5) else -1
+    row["grade"] = _LADDER[rung + step]
+    return True
+
+
+_ACCENTED: dict[str, str] = {}
+for _names in (_SURNAMES_TEXT.split(), _WOMEN, _MEN, _GIRLS, _BOYS, _GIRL_MIDDLES, _BOY_MIDDLES, _MAYAN_SURNAMES,
+               _HAITIAN_SURNAMES, _HAITIAN_WOMEN, _HAITIAN_MEN, _HAITIAN_GIRLS, _HAITIAN_BOYS):
+    for _name in _names:
+        if _name.translate(_DEACCENT) != _name:
+            _ACCENTED[_name.translate(_DEACCENT)] = _name
+_FULL_NAMES = {nickname: name for name, nicknames in _NICKNAMES.items() for nickname in nicknames}
+_HISPANIC_PLAIN = {_plain(name) for name in _SURNAMES_TEXT.split()}
+del _names, _name
+
+
+def _correct_name(random: Any, row: dict[str, str]) -> bool:
+    first, last = row.get("first_name", ""), row.get("last_name", "")
+    if first in _FULL_NAMES:
+        row["first_name"] = _FULL_NAMES[first]
+        return True
+    if first in _ACCENTED or last in _ACCENTED:
+        row["first_name"], row["last_name"] = _ACCENTED.get(first, first), _ACCENTED.get(last, last)
+        return True
+    for separator in (" ", "-"):
+        one, _, two = last.partition(separator)
+        if two and not row.get("last_name_2") and _plain(one) in _HISPANIC_PLAIN and _plain(two) in _HISPANIC_PLAIN:
+            row["last_name"], row["last_name_2"] = one, two
+            return True
+    if first.isupper() and len(first) > 1:
+        for key in ("first_name", "middle_name", "last_name", "last_name_2"):
+            row[key] = row.get(key, "").title()
+        return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Files
 # ---------------------------------------------------------------------------------------------------------
 
@@ -1027,6 +2179,73 @@ def write_jsonl(documents: Iterable[Mapping[str, Any]], path: str | Path | IO[st
 def read_orgs_csv(path: str | Path) -> list[dict[str, str]]:
     with open(path, encoding="utf-8-sig", newline="") as handle:
         return [{key: (value or "") for key, value in row.items() if key} for row in csv.DictReader(handle)]
+
+
+def write_feed(rows: Iterable[Mapping[str, str]], path: str | Path | IO[str], *, format: str = "csv") -> int:
+    """Write feed rows as ``mepsis enrollments ingest`` reads them: ``csv`` (a header, UTF-8 without BOM,
+    ``\\n`` line ends) or ``jsonl`` (one object a line, the same keys). Exactly ``FEED_COLUMNS``, in their
+    order; returns the row count."""
+    if format not in ("csv", "jsonl"):
+        raise ValueError(f"format is csv or jsonl, not {format!r}")
+    values = itemgetter(*FEED_COLUMNS)
+    count = 0
+    with _opened(path) as handle:
+        if format == "csv":
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(FEED_COLUMNS)
+            writerow = writer.writerow
+            for row in rows:
+                writerow(values(row))
+                count += 1
+        else:
+            dumps, write = json.JSONEncoder(ensure_ascii=False).encode, handle.write
+            for row in rows:
+                write(dumps(dict(zip(FEED_COLUMNS, values(row)))))
+                write("\n")
+                count += 1
+    return count
+
+
+def read_feed(path: str | Path) -> Iterator[dict[str, str]]:
+    """The rows of a feed file, CSV (with or without BOM) or JSON lines (by a first ``{``), one at a time;
+    a missing or null value reads as ""."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        head = handle.read(1)
+        while head.isspace():
+            head = handle.read(1)
+        handle.seek(0)
+        if head == "{":
+            for line in handle:
+                if line.strip():
+                    document = json.loads(line)
+                    yield {key: "" if value is None else str(value) for key, value in document.items()}
+            return
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header is None:
+            return
+        header = [name.strip() for name in header]
+        for record in reader:
+            yield dict(zip(header, record))
+
+
+def _feed_format(path: str | Path) -> str:
+    return "jsonl" if str(path).endswith((".jsonl", ".ndjson", ".json")) else "csv"
+
+
+def read_documents(path: str | Path) -> Iterator[dict]:
+    """The COE documents of a file, one at a time: JSON lines, or one JSON array or document."""
+    with open(path, encoding="utf-8-sig") as handle:
+        head = handle.read(1)
+        while head.isspace():
+            head = handle.read(1)
+        handle.seek(0)
+        if head == "[":
+            yield from json.load(handle)
+            return
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
 
 
 class _opened:
@@ -1113,9 +2332,38 @@ def _rate(text: str) -> float:
     return rate
 
 
+def _share(text: str) -> float:
+    try:
+        share = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= share <= 1.0:
+        raise argparse.ArgumentTypeError("a share is between 0 and 1")
+    return share
+
+
+class _Discard:
+    """A file that forgets what is written to it."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+def _with_truth(pairs: Iterable[tuple[dict[str, str], dict | None]], handle: IO[str],
+                first_line: int) -> Iterator[dict[str, str]]:
+    """The rows of ``pairs``; each one's truth goes to ``handle`` with the line of the feed that holds it."""
+    write, dumps = handle.write, json.JSONEncoder(ensure_ascii=False).encode
+    for line, (row, truth) in enumerate(pairs, first_line):
+        if truth is None:
+            write(f'{{"line": {line}, "coe_id": null, "child_index": null}}\n')
+        else:
+            write(f'{{"line": {line}, "coe_id": {dumps(truth["coe_id"])}, "child_index": {truth["child_index"]}}}\n')
+        yield row
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mepsis.synth",
-                                     description="Write synthetic districts, schools and COE documents.")
+                                     description="Write synthetic districts, schools, COE documents and enrollment feeds.")
     commands = parser.add_subparsers(dest="command", required=True)
     orgs = commands.add_parser("orgs", help="districts and schools, as the CSV `mepsis orgs load` reads")
     orgs.add_argument("--seed", type=int, required=True)
@@ -1139,6 +2387,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     sample = commands.add_parser("sample", help="regenerate the sample state that ships with MEPSIS")
     sample.add_argument("--dir", default=str(SAMPLE_DIR), help=f"where to write orgs.csv and coes.jsonl "
                                                                f"(default {SAMPLE_DIR})")
+    feed = commands.add_parser("feed", help="an enrollment feed as districts' SIS send it, with its truth")
+    feed.add_argument("--seed", type=int, required=True)
+    feed.add_argument("--coes", required=True, help="COE documents (JSON lines): the children to enroll")
+    feed.add_argument("--orgs", required=True, help="the orgs CSV whose schools take the enrollments")
+    feed.add_argument("--rows", type=int, required=True, help="rows in the feed")
+    feed.add_argument("--out", required=True, help="the feed file to write (- for standard output)")
+    feed.add_argument("--format", choices=("csv", "jsonl"), default=None,
+                      help="default: jsonl when --out ends in .jsonl, else csv")
+    feed.add_argument("--truth", default=None, help="JSON lines, one a feed row: its line, coe_id, child_index")
+    feed.add_argument("--school-year", default="2025-26")
+    feed.add_argument("--migrant-share", type=_share, default=None,
+                      help="at most this share of rows for COE children (default: all who enroll)")
+    feed.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
+                      help="the night the feed is pulled (default March 1 of the school year)")
+    change = commands.add_parser("change-feed", help="a feed with a share of its rows changed, as a night later")
+    change.add_argument("--seed", type=int, required=True)
+    change.add_argument("--feed", required=True, help="the feed to change (CSV or JSON lines)")
+    change.add_argument("--rate", type=_share, default=0.01, help="share of rows changed (default 0.01)")
+    change.add_argument("--out", required=True, help="the feed file to write (- for standard output)")
+    change.add_argument("--format", choices=("csv", "jsonl"), default=None, help="default: as the input")
     args = parser.parse_args(argv)
     try:
         if args.command == "orgs":
@@ -1156,6 +2424,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             write_jsonl(make_coes(args.seed, args.count, district_ids=list(cities), start=args.start,
                                   year=args.year, state=args.state, statuses=args.statuses,
                                   defect_rate=args.defect_rate, today=args.today, cities=cities), args.out)
+        elif args.command == "feed":
+            if args.rows < 0:
+                parser.error("--rows must not be negative")
+            pairs = make_feed(args.seed, coes=read_documents(args.coes), orgs=read_orgs_csv(args.orgs),
+                              rows=args.rows, school_year=args.school_year, migrant_share=args.migrant_share,
+                              as_of=args.as_of)
+            format = args.format or _feed_format(args.out)
+            with _opened(args.truth if args.truth else _Discard()) as truth:
+                write_feed(_with_truth(pairs, truth, 2 if format == "csv" else 1), args.out, format=format)
+        elif args.command == "change-feed":
+            format = args.format or _feed_format(args.feed)
+            write_feed(change_feed(args.seed, read_feed(args.feed), rate=args.rate), args.out, format=format)
         else:
             write_sample(args.dir)
     except (OSError, ValueError, csv.Error) as error:
