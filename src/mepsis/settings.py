@@ -4,6 +4,7 @@ MEPSIS_DATABASE_URL  where the data lives (default: a SQLite file under MEPSIS_D
 MEPSIS_DATA_DIR      the folder for the SQLite file, the secret key and uploads (default ./var)
 MEPSIS_STATE         two-letter code of the state that runs the system (default WI)
 MEPSIS_SOON_AFTER_DAYS  the "soon after the move" window of the engaged prong, in days (default 60)
+MEPSIS_SEA_EDFI_ID   the SEA's Ed-Fi education organization id (default: the state's FIPS code, 55 for WI)
 MEPSIS_SECRET_KEY    Django's secret key (default: made once and kept in MEPSIS_DATA_DIR/secret_key)
 MEPSIS_DEBUG, MEPSIS_ALLOWED_HOSTS, MEPSIS_TIME_ZONE
 """
@@ -19,6 +20,19 @@ DATA_DIR = Path(os.environ.get("MEPSIS_DATA_DIR") or "var").resolve()
 
 MEPSIS_STATE = (os.environ.get("MEPSIS_STATE") or "WI").upper()
 MEPSIS_SOON_AFTER_DAYS = int(os.environ.get("MEPSIS_SOON_AFTER_DAYS") or 60)
+
+# The state education agency's Ed-Fi education organization id (the programReference of every SMEPA
+# record). Ed-Fi ids are positive integers and each state picks its own; until it sets it, the state's
+# FIPS code stands in (0, refused by the export, for a state code without one).
+_STATE_FIPS = {
+    "AL": 1, "AK": 2, "AZ": 4, "AR": 5, "CA": 6, "CO": 8, "CT": 9, "DE": 10, "DC": 11, "FL": 12, "GA": 13,
+    "HI": 15, "ID": 16, "IL": 17, "IN": 18, "IA": 19, "KS": 20, "KY": 21, "LA": 22, "ME": 23, "MD": 24,
+    "MA": 25, "MI": 26, "MN": 27, "MS": 28, "MO": 29, "MT": 30, "NE": 31, "NV": 32, "NH": 33, "NJ": 34,
+    "NM": 35, "NY": 36, "NC": 37, "ND": 38, "OH": 39, "OK": 40, "OR": 41, "PA": 42, "RI": 44, "SC": 45,
+    "SD": 46, "TN": 47, "TX": 48, "UT": 49, "VT": 50, "VA": 51, "WA": 53, "WV": 54, "WI": 55, "WY": 56,
+    "AS": 60, "GU": 66, "MP": 69, "PR": 72, "VI": 78,
+}
+MEPSIS_SEA_EDFI_ID = int(os.environ.get("MEPSIS_SEA_EDFI_ID") or _STATE_FIPS.get(MEPSIS_STATE, 0))
 
 
 def _database_url() -> str:
