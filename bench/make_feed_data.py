@@ -4,8 +4,10 @@ its rows changed.
 
     python bench/make_feed_data.py [--children 100000] [--rows 1000000] [--rate 0.01] [--seed 1]
 
-Writes into bench/out/ (the names say what they are, so other benchmarks' files there are left alone):
-feed-orgs.csv, feed-coes.jsonl, feed-1000000.csv, feed-1000000.truth.jsonl and feed-1000000-changed.csv,
+Writes into bench/out/, under the names bench/ingest_bench.py reads: orgs.csv (the same file, byte for byte,
+as bench/coe_bench.py writes: seed 1, 400 districts, so the two benchmarks share it), feed-coes.jsonl,
+feed-1m.csv with its truth feed-1m.truth.jsonl (one JSON line a feed row: its line in the file, the header
+being line 1, and the coe_id and child_index of the COE child it is, or nulls) and feed-1m-changed.csv,
 plus feed-data.json with the counts, times and sizes. The COEs are two seasons (2024 and 2025: 40% and 60%
 of the certified children), of every status, 2% with a defect; no date is after the night of the feed
 (2026-03-01). The feed and the changed feed are written by `python -m mepsis.synth` in a process of their
@@ -41,13 +43,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     options = parser.parse_args()
     OUT.mkdir(exist_ok=True)
-    orgs_file, coes_file = OUT / "feed-orgs.csv", OUT / "feed-coes.jsonl"
-    feed_file = OUT / f"feed-{options.rows}.csv"
-    truth_file, changed_file = OUT / f"feed-{options.rows}.truth.jsonl", OUT / f"feed-{options.rows}-changed.csv"
+    orgs_file, coes_file = OUT / "orgs.csv", OUT / "feed-coes.jsonl"
+    label = _label(options.rows)
+    feed_file, truth_file = OUT / f"feed-{label}.csv", OUT / f"feed-{label}.truth.jsonl"
+    changed_file = OUT / f"feed-{label}-changed.csv"
     summary: dict = {"seed": options.seed, "steps": []}
 
     started = time.perf_counter()
-    orgs = synth.make_orgs(options.seed, districts=400, regions=12)
+    orgs = synth.make_orgs(1, districts=400)  # as bench/coe_bench.py makes it
     synth.write_orgs_csv(orgs, orgs_file)
     _report(summary, "orgs (400 districts)", time.perf_counter() - started, None, orgs_file,
             schools=sum(1 for row in orgs if row["school_id"]))
@@ -76,6 +79,13 @@ def main() -> None:
         changed = sum(old != new for old, new in zip(before, after))
     _report(summary, f"feed with {options.rate:.0%} changed", seconds, peak, changed_file, rows_changed=changed)
     (OUT / "feed-data.json").write_text(json.dumps(summary, indent=2) + "\n")
+
+
+def _label(rows: int) -> str:
+    for size, suffix in ((1_000_000, "m"), (1_000, "k")):
+        if rows >= size and rows % size == 0:
+            return f"{rows // size}{suffix}"
+    return str(rows)
 
 
 def _season(seed: int, year: int, certified: int, statuses: dict[str, float], district_ids: list[str],
