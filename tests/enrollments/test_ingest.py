@@ -244,3 +244,20 @@ def test_a_child_on_a_coe_that_is_not_approved_is_not_matched(state, mepsis, fee
     ran, summary = ingest(mepsis, feed(row(first_name="Sofia", state_student_id="2222222222")))
 
     assert summary["matched_auto"] == 0 and Enrollment.objects.get().child is None
+
+
+def test_an_exact_identity_enrolled_outside_the_region_of_the_move_goes_to_review_not_linked(
+        state, mepsis, feed, example_coe):
+    sibling = example_coe()
+    sibling["coe_id"] = "WI-2025-000124"
+    sibling["children"] = [dict(sibling["children"][0], first_name="Mateo", birth_date="2016-09-10", sex="M",
+                                state_student_id=None)]
+    save_coes([("test", sibling)], actor="test", why="test")
+
+    ran, summary = ingest(mepsis, feed(row(district_id="3619", school_id="0100", local_student_id="H-1",
+                                           state_student_id="5550001111", first_name="Mateo",
+                                           birth_date="2016-09-10", sex="M", grade="03")))
+
+    assert (summary["matched_auto"], summary["matched_review"]) == (0, 1)
+    assert MatchCandidate.objects.get().reason == "FAR_FROM_THE_MOVE"
+    assert Child.objects.get(first_name="Mateo").state_student_id is None

@@ -3,9 +3,11 @@
 1. An unmatched enrollment whose state student id belongs to a certified child is that child's.
 2. A certified child with no state student id whose exact identity (matching.identity) equals an
    unmatched enrollment's is that enrollment's child, and takes its state student id, unless that would
-   be unsafe: the id already belongs to another child, two certified children share the identity, or
-   the child's enrollments carry different ids. Those pairs go to the review list (MatchCandidate); a
-   pair a person rejected is never proposed again.
+   be unsafe: the id already belongs to another child, two certified children share the identity, the
+   child's enrollments carry different ids, or the enrolling district is outside the regions of the
+   child's COEs (in a state of a million students, common names with one birth date recur: a student
+   far from where the family moved is more likely someone else). Those pairs go to the review list
+   (MatchCandidate); a pair a person rejected is never proposed again.
 3. Step 1 again, for the other enrollments that carry the ids step 2 gave.
 """
 
@@ -20,6 +22,7 @@ from django.db.models import Exists, OuterRef
 
 from mepsis.access import audit
 from mepsis.enrollments.models import Enrollment, IngestRun
+from mepsis.orgs.models import District
 from mepsis.registry.models import Child, Coe, CoeChild, CoeStatus
 
 from .identity import identity_key
@@ -73,12 +76,19 @@ def _link_by_identity(run: IngestRun, actor: str) -> tuple[int, int]:
         return 0, 0
     keys = children.select("child_id", identity_key(pl.col("first"), pl.col("last"), pl.col("last_2"),
                                                     pl.col("birth"), pl.col("sex")).alias("key"))
+    district, region = District._meta.db_table, "region_id"
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {KEYS}")
         cursor.execute(f"CREATE TEMPORARY TABLE {KEYS} (child_id bigint, key text)")
         cursor.executemany(f"INSERT INTO {KEYS} VALUES (%s, %s)", keys.iter_rows())
+        # Near: the enrolling district is one of the child's approved COEs' districts, or in its region.
         cursor.execute(f"""
-            SELECT e.id, e.state_student_id, k.child_id
+            SELECT e.id, e.state_student_id, k.child_id, EXISTS (
+                SELECT 1 FROM {CoeChild._meta.db_table} cc
+                JOIN {Coe._meta.db_table} coe ON coe.id = cc.coe_id AND coe.status = '{CoeStatus.APPROVED}'
+                JOIN {district} moved_to ON moved_to.district_id = coe.to_district_id
+                JOIN {district} enrolled ON enrolled.id = e.district_id
+                WHERE cc.child_id = k.child_id AND (moved_to.id = enrolled.id OR moved_to.{region} = enrolled.{region}))
             FROM {Enrollment._meta.db_table} e JOIN {KEYS} k ON k.key = e.identity_key
             WHERE e.child_id IS NULL""")
         pairs = cursor.fetchall()
@@ -86,12 +96,15 @@ def _link_by_identity(run: IngestRun, actor: str) -> tuple[int, int]:
     return _decide(pairs, run, actor)
 
 
-def _decide(pairs: list[tuple[int, str, int]], run: IngestRun, actor: str) -> tuple[int, int]:
+def _decide(pairs: list[tuple[int, str, int, bool]], run: IngestRun, actor: str) -> tuple[int, int]:
     children_of = defaultdict(set)
     enrollments_of = defaultdict(list)
-    for enrollment_id, ssid, child_id in pairs:
+    far = set()
+    for enrollment_id, ssid, child_id, near in pairs:
         children_of[enrollment_id].add(child_id)
         enrollments_of[child_id].append((enrollment_id, ssid))
+        if not near:
+            far.add(child_id)
     decided = set(MatchCandidate.objects.filter(enrollment__in=children_of).values_list("enrollment_id", "child_id"))
     ids_of = {child_id: {ssid for _, ssid in rows if ssid} for child_id, rows in enrollments_of.items()}
     claimed = defaultdict(set)
@@ -111,6 +124,8 @@ def _decide(pairs: list[tuple[int, str, int]], run: IngestRun, actor: str) -> tu
             reason = MatchCandidate.Reason.STATE_ID_HELD_BY_ANOTHER_CHILD
         elif any(len(children_of[enrollment_id]) > 1 for enrollment_id, _ in rows):
             reason = MatchCandidate.Reason.SEVERAL_CHILDREN
+        elif child_id in far:
+            reason = MatchCandidate.Reason.FAR_FROM_THE_MOVE
         else:
             links += [(enrollment_id, child_id) for enrollment_id, _ in rows]
             if ids:

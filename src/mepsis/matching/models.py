@@ -17,6 +17,7 @@ class MatchCandidate(models.Model):
         STATE_ID_HELD_BY_ANOTHER_CHILD = "STATE_ID_HELD_BY_ANOTHER_CHILD", _("the state student id belongs to another child")
         SEVERAL_CHILDREN = "SEVERAL_CHILDREN", _("several certified children have this identity")
         SEVERAL_STATE_IDS = "SEVERAL_STATE_IDS", _("the child's enrollments carry different state student ids")
+        FAR_FROM_THE_MOVE = "FAR_FROM_THE_MOVE", _("the enrolling district is outside the region the family moved to")
 
     class Status(models.TextChoices):
         OPEN = "open", _("open")
