@@ -19,7 +19,7 @@ T = TypeVar("T")
 EXIT_OK, EXIT_INPUT_ERRORS, EXIT_CANNOT_RUN = 0, 1, 2
 
 # The order of `mepsis --help`; every MEPSIS command must be listed here.
-COMMANDS = ("init", "demo", "orgs", "coe", "child", "alerts", "export")
+COMMANDS = ("init", "demo", "orgs", "coe", "child", "enrollments", "alerts", "export")
 
 USAGE = """usage: mepsis COMMAND [options]
 
@@ -57,16 +57,20 @@ class MepsisCommand(BaseCommand):
 
 
 @contextmanager
-def progress(label: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
-    """A progress bar on a terminal; nothing at all when standard error is not one."""
+def progress(label: str, total: int | None = None) -> Iterator[Callable[..., None]]:
+    """A progress bar on a terminal; nothing at all when standard error is not one.
+
+    Yields ``update(done, step="")``: how much is done, and optionally the step under way.
+    """
     if not sys.stderr.isatty():
-        yield lambda done: None
+        yield lambda done, step="": None
         return
     from rich.progress import Progress
 
     with Progress(transient=True, console=None) as bar:
         task = bar.add_task(label, total=total)
-        yield lambda done: bar.update(task, completed=done)
+        yield lambda done, step="": bar.update(task, completed=done,
+                                               description=f"{label}: {step}" if step else label)
 
 
 def counted(items: Iterable[T], update: Callable[[int], None], every: int = 1000) -> Iterator[T]:

@@ -34,6 +34,10 @@ _STATE_FIPS = {
 }
 MEPSIS_SEA_EDFI_ID = int(os.environ.get("MEPSIS_SEA_EDFI_ID") or _STATE_FIPS.get(MEPSIS_STATE, 0))
 
+# The stages that link a run's enrollments to certified children, in order; each is called as
+# stage(run, actor=...) and returns a mepsis.matching.exact.LinkReport.
+MEPSIS_LINK_STAGES = ["mepsis.matching.exact.link_exact"]
+
 
 def _database_url() -> str:
     url = os.environ.get("MEPSIS_DATABASE_URL")

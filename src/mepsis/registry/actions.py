@@ -17,7 +17,9 @@ from django.utils.translation import gettext
 
 from mepsis import bulk
 from mepsis.access import audit
+from mepsis.enrollments.models import Enrollment
 from mepsis.orgs.models import District
+from mepsis.reports.smepa import refresh_smepa
 from mepsis.rules import N_, Code, CoeResult, EndReason, Finding, check_coe, parse_date
 from mepsis.rules.findings import Label
 
@@ -235,6 +237,15 @@ def _save_batch(batch: list[_Prepared], actor: str, why: str, known_districts: s
         for rows in (families, new_coes, versions, entries, events):
             bulk.assign_ids([row for row in rows if row.pk is None])
             bulk.insert(rows)
+        _republish({child.pk for item in written for child in item.children}
+                   | {entry.child_id for item in status_only for entry in current_children.get(existing[item.coe_id].pk, [])})
+
+
+def _republish(child_ids: set[int]) -> None:
+    """Eligibility changed for these children: their SMEPA records follow (only an enrolled child has any)."""
+    enrolled = set(Enrollment.objects.filter(child__in=child_ids).values_list("child_id", flat=True).distinct())
+    if enrolled:
+        refresh_smepa(enrolled)
 
 
 def _relinks(item: _Prepared, entries: list[CoeChild]) -> bool:
@@ -534,6 +545,7 @@ def _transition(coe: Coe, name: str, *, actor: str, why: str, **workflow: Any) -
         entries = list(locked.children.select_related("child").order_by("index")) if result else []
         event = _set_workflow(locked, TRANSITIONS[name][1], actor, why, entries=entries, result=result, **workflow)
         event.save()
+        _republish(set(locked.children.values_list("child_id", flat=True)))
     return locked
 
 
