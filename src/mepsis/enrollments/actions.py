@@ -23,7 +23,7 @@ from mepsis.reports.smepa import refresh_smepa
 
 from .feed import CheckedFeed, check_rows, read_feed
 from .models import Enrollment, IngestRun
-from .store import store_rows
+from .store import analyze, store_rows
 
 
 @dataclass
@@ -39,6 +39,7 @@ class IngestReport:
     alerts: int = 0
     seconds: float = 0.0
     run: int | None = None
+    stage_seconds: dict[str, float] = field(default_factory=dict)
     refused: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     def as_dict(self) -> dict:
@@ -60,31 +61,44 @@ def ingest_feed(path: Path, *, source: str, actor: str, on_stage: Progress = lam
 def ingest_frame(frame: pl.DataFrame, started: float, *, source: str, file_name: str, actor: str,
                  on_stage: Progress = lambda stage: None) -> IngestReport:
     """Ingest the rows of a feed as ``feed.read_feed`` gives them (text columns, ``line``, ``problem``)."""
-    on_stage("checking")
+    clock = {"stage": "reading", "at": started}
+    report = IngestReport()
+
+    def stage(name: str) -> None:
+        """Tell the caller, and keep how long the stage before took (in the run's summary, for operators)."""
+        now = time.perf_counter()
+        report.stage_seconds[clock["stage"]] = round(now - clock["at"], 2)
+        clock.update(stage=name, at=now)
+        on_stage(name)
+
+    stage("checking")
     districts = dict(District.objects.values_list("district_id", "pk"))
     schools = {(district, school): pk for district, school, pk in
                School.objects.values_list("district__district_id", "school_id", "pk")}
     checked: CheckedFeed = check_rows(frame, districts=districts, schools=schools)
-    report = IngestReport(rows=checked.rows, accepted=checked.good.height, rejected=checked.refused.height,
-                          refused=checked.refused)
+    report.rows, report.accepted, report.rejected = checked.rows, checked.good.height, checked.refused.height
+    report.refused = checked.refused
     with transaction.atomic():
         run = IngestRun.objects.create(started_at=timezone.now(), source=source, file_name=file_name, actor=actor)
-        on_stage("storing")
+        stage("storing")
         counts = store_rows(checked.good, run)
         report.new, report.updated, report.unchanged = counts.new, counts.updated, counts.unchanged
-        on_stage("linking")
-        for stage in settings.MEPSIS_LINK_STAGES:
-            linked = import_string(stage)(run, actor=actor)
+        stage("linking")
+        for linker in settings.MEPSIS_LINK_STAGES:
+            linked = import_string(linker)(run, actor=actor)
             report.matched_auto += linked.linked
             report.matched_review += linked.for_review
-        on_stage("alerting")
+        if report.matched_auto > 10_000:
+            analyze(Enrollment)  # the links just made change what the next stages' plans should be
+        stage("alerting")
         report.alerts = raise_alerts(run, actor=actor)
-        on_stage("publishing")
+        stage("publishing")
         refresh_smepa(set(Enrollment.objects.filter(Q(changed_run=run) | Q(matched_run=run), child__isnull=False)
                           .values_list("child_id", flat=True)))
         report.run = run.pk
+        stage("saving")
         report.seconds = round(time.perf_counter() - started, 2)
-        run.summary = report.as_dict()
+        run.summary = {**report.as_dict(), "stage_seconds": report.stage_seconds}
         run.finished_at = timezone.now()
         run.save(update_fields=["summary", "finished_at"])
         audit.record(actor, "enrollments.ingested", "ingest_run", str(run.pk), why=f"{source or 'feed'} {file_name}",

@@ -358,9 +358,10 @@ class _ChildResolver:
             unnamed = retry
         bulk.assign_ids(new)
         bulk.insert(new)
+        # Small batches: bulk_update writes a CASE with a branch per row, whose cost grows with its square.
         Child.objects.bulk_update(list(self.changed.values()), [
             "first_name", "middle_name", "last_name_1", "last_name_2", "suffix", "sex", "birth_date",
-            "state_student_id"])
+            "state_student_id"], batch_size=100)
         return len(new)
 
 

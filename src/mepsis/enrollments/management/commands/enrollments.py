@@ -9,7 +9,7 @@ from mepsis.enrollments.actions import ingest_feed
 from mepsis.enrollments.feed import COLUMNS, FeedUnreadable
 
 SHOWN_REFUSALS = 20
-STAGES = ("reading", "checking", "storing", "linking", "alerting", "publishing")
+STAGES = ("reading", "checking", "storing", "linking", "alerting", "publishing", "saving")
 
 
 class Command(MepsisCommand):
