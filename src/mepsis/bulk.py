@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db import connection, models
 
@@ -47,24 +47,31 @@ def insert(instances: Sequence[models.Model]) -> None:
     if not instances:
         return
     model = type(instances[0])
-    fields = [field for field in model._meta.concrete_fields]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
+    fields = list(model._meta.concrete_fields)
     for field in fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             for instance in instances:
                 field.pre_save(instance, add=True)
     convert = [_converter(field) for field in fields]
     names = [field.attname for field in fields]
-    rows = [tuple(to_db(getattr(instance, name)) for to_db, name in zip(convert, names)) for instance in instances]
+    insert_rows(model, [field.column for field in fields],
+                [tuple(to_db(getattr(instance, name)) for to_db, name in zip(convert, names)) for instance in instances])
+
+
+def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    """Insert plain rows, values ready for the database, into a model's table in one statement: COPY on
+    PostgreSQL, executemany on SQLite. For rows so many that building model instances would cost more than
+    writing them."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
-            placeholders = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
+            placeholders = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
 
 
 def _converter(field: models.Field):

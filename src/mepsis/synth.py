@@ -2322,16 +2322,6 @@ def _statuses(text: str) -> dict[str, float]:
     return weights
 
 
-def _rate(text: str) -> float:
-    try:
-        rate = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0.0 <= rate <= 1.0:
-        raise argparse.ArgumentTypeError("the defect rate is a share between 0 and 1")
-    return rate
-
-
 def _share(text: str) -> float:
     try:
         share = float(text)
@@ -2378,7 +2368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     coes.add_argument("--count", type=int, required=True)
     coes.add_argument("--orgs", required=True, help="the orgs CSV whose districts the families move to")
     coes.add_argument("--out", required=True, help="the JSON-lines file to write (- for standard output)")
-    coes.add_argument("--defect-rate", type=_rate, default=0.0, help="share of documents with one defect (0-1)")
+    coes.add_argument("--defect-rate", type=_share, default=0.0, help="share of documents with one defect (0-1)")
     coes.add_argument("--statuses", type=_statuses, default=None, help="weights, e.g. approved=8,submitted=1")
     coes.add_argument("--start", type=int, default=1, help="number of the first COE id")
     coes.add_argument("--year", type=int, default=2025, help="season of the qualifying moves")

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from mepsis import bulk
 from mepsis.access import audit
 from mepsis.enrollments.models import Enrollment, IngestRun
 from mepsis.orgs.models import District
@@ -74,8 +75,8 @@ def raise_alerts(run: IngestRun, *, actor: str) -> int:
     if not lists:
         return 0
     Alert.objects.bulk_create([alert for alert, _ in lists])
-    _insert_children([(alert.pk, child, enrollment)
-                      for alert, listed in lists for child, enrollment in listed.items()])
+    bulk.insert_rows(AlertChild, ("alert_id", "child_id", "enrollment_id"),
+                     [(alert.pk, child, enrollment) for alert, listed in lists for child, enrollment in listed.items()])
 
     codes = dict(District.objects.filter(pk__in=list(new_in)).values_list("pk", "district_id")) if new_in else {}
     audit.record_many([
@@ -85,21 +86,6 @@ def raise_alerts(run: IngestRun, *, actor: str) -> int:
         for alert, listed in lists
     ])
     return len(lists)
-
-
-def _insert_children(rows: list[tuple[int, int, int]]) -> None:
-    """Write (alert, child, enrollment) rows in one statement: COPY on PostgreSQL, executemany elsewhere.
-    Plain tuples, not model instances: building 200,000 instances would cost more than writing them."""
-    q = connection.ops.quote_name
-    table = q(AlertChild._meta.db_table)
-    columns = ", ".join(q(column) for column in ("alert_id", "child_id", "enrollment_id"))
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s)", rows)
 
 
 # The run's linked enrollments whose child has an approved COE, one row per enrollment, judged: whether some

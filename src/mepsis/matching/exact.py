@@ -84,6 +84,8 @@ def _link_by_identity(run: IngestRun, actor: str) -> tuple[int, int, set[str]]:
         cursor.execute(f"DROP TABLE IF EXISTS {KEYS}")
         cursor.execute(f"CREATE TEMPORARY TABLE {KEYS} (child_id bigint, key text)")
         cursor.executemany(f"INSERT INTO {KEYS} VALUES (%s, %s)", keys.iter_rows())
+        # SQLite joins by nested loops: without this index it compares every enrollment with every key.
+        cursor.execute(f"CREATE INDEX {KEYS}_key ON {KEYS} (key)")
         if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {KEYS}")
         cursor.execute(f"""
