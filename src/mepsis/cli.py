@@ -146,7 +146,7 @@ def _print_usage() -> None:
     commands = get_commands()
     for name in COMMANDS:
         help_text = load_command_class(commands[name], name).help.strip().splitlines()[0]
-        lines.append(f"  {name:<8} {help_text}")
+        lines.append(f"  {name:<12} {help_text}")
     print(USAGE.format(commands="\n".join(lines)))
 
 
