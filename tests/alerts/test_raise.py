@@ -194,11 +194,27 @@ def test_raising_alerts_takes_the_same_few_queries_for_one_enrollment_or_many(wo
         world.enroll(child, many, district=("5621", "3619", "1000")[number % 3])
         world.enroll(child, many, district=("5621", "3619", "1000")[number % 3], entry="2025-10-01")
 
-    with django_assert_max_num_queries(6) as small:
+    with django_assert_max_num_queries(7) as small:
         assert raise_alerts(one, actor="ingest") == 3
-    with django_assert_max_num_queries(6) as large:
+    with django_assert_max_num_queries(7) as large:
         assert raise_alerts(many, actor="ingest") == 5
 
     assert len(small.captured_queries) == len(large.captured_queries)
     assert AlertChild.objects.filter(alert__run=many, alert__kind=DISTRICT).count() == 11
     assert AlertChild.objects.filter(alert__run=many, alert__kind=REINTERVIEW).count() == 3
+
+
+def test_a_child_linked_while_ineligible_then_certified_again_alerts_the_district_on_the_next_run(world):
+    pedro = world.certify("Pedro", qad="2021-06-01")
+    first = world.run()
+    world.enroll(pedro, first)
+    raise_alerts(first, actor="ingest")
+    assert raised(first) == {(REINTERVIEW, None): [pedro.child_id]}
+    recertified = world.certify("Pedro", state_student_id=pedro.state_student_id, qad="2025-06-01")
+    assert recertified == pedro, "the new COE lists the same child (same state student id)"
+
+    second = world.run()
+
+    assert raise_alerts(second, actor="ingest") == 2
+    assert raised(second) == {(DISTRICT, "5621"): [pedro.child_id], (RECRUITER, None): [pedro.child_id]}
+    assert raise_alerts(world.run(), actor="ingest") == 0, "a child is alerted once per district and year"

@@ -9,6 +9,7 @@ enrollments, never a query per enrollment (see ``raise_alerts``).
 from __future__ import annotations
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -29,11 +30,12 @@ __all__ = ["ActionRefused", "acknowledge_alert", "raise_alerts", "unacknowledge_
 def raise_alerts(run: IngestRun, *, actor: str) -> int:
     """Raise the alerts of an ingest run from the links its matching stage made; the number of alerts.
 
-    - An enrollment linked in this run whose child is eligible on some day of it (entry date to exit date,
-      or to the school year's last day when it has no exit), and whose child had no enrollment in that
-      district and school year linked in an earlier run, makes the child new for that district: one
-      Migrant Student Enrollment Alert per district listing its new children, and one alert for the
-      recruiters listing them all.
+    - An enrollment linked in this run, or of a child whose approved COE changed since the previous run
+      began, whose child is eligible on some day of it (entry date to exit date, or to the school year's
+      last day when it has no exit), and whose child is on no district alert yet for that district and
+      school year, makes the child new for that district: one Migrant Student Enrollment Alert per
+      district listing its new children, and one alert for the recruiters listing them all. (A child
+      linked while ineligible and certified again afterwards is alerted by the next run.)
     - An enrollment linked in this run whose child has approved COEs but is eligible on no day of it, and
       whose eligibility ended before the entry date, puts the child on the recruiters' re-interview alert
       ("possible new qualifying move").
@@ -41,10 +43,7 @@ def raise_alerts(run: IngestRun, *, actor: str) -> int:
     A child appears once on an alert, with the earliest (by entry date) of the enrollments that put it
     there.
 
-    "Earlier run" is read as "another run": alerts are raised at the end of the run that made the links,
-    inside its transaction, so every other run's links are earlier ones.
-
-    Six statements whatever the number of enrollments: the run's school years; one SELECT that judges
+    Seven statements whatever the number of enrollments: the previous run; the school years to judge; one SELECT that judges
     every enrollment of the run at once (``_JUDGED``) and returns those that raise something; the alerts;
     their children in one COPY (PostgreSQL) or executemany (SQLite); the districts' codes; the audit
     events. The judging is joins and grouping (hash joins on PostgreSQL) rather than correlated subqueries
@@ -52,14 +51,18 @@ def raise_alerts(run: IngestRun, *, actor: str) -> int:
     know the rows the ingest has just written: a correlated plan chosen on such statistics took minutes for
     100,000 enrollments.
     """
-    years = sorted(Enrollment.objects.filter(matched_run=run, child__isnull=False)
+    previous = IngestRun.objects.filter(pk__lt=run.pk).order_by("-pk").first()
+    since = previous.started_at if previous else run.started_at
+    recertified = CoeChild.objects.filter(coe__status=CoeStatus.APPROVED, coe__updated_at__gte=since) \
+        .values("child_id")
+    years = sorted(Enrollment.objects.filter(Q(matched_run=run) | Q(child__in=recertified), child__isnull=False)
                    .values_list("school_year", flat=True).distinct())
     if not years:
         return 0
     new_in: dict[int, dict[int, int]] = {}  # district pk -> {child pk: enrollment pk}
     new: dict[int, int] = {}  # child pk -> enrollment pk, for the recruiters
     reinterview: dict[int, int] = {}
-    for enrollment, child, district, eligible in _judge(run, years):  # earliest entry date first
+    for enrollment, child, district, eligible in _judge(run, years, since):  # earliest entry date first
         if eligible:
             new_in.setdefault(district, {}).setdefault(child, enrollment)
             new.setdefault(child, enrollment)
@@ -88,11 +91,14 @@ def raise_alerts(run: IngestRun, *, actor: str) -> int:
     return len(lists)
 
 
-# The run's linked enrollments whose child has an approved COE, one row per enrollment, judged: whether some
-# approved COE covers a day of the enrollment (``eligible``), whether one's eligibility ended before the
-# entry date (``ended_before``), and whether the child has an enrollment in the same district and school
-# year linked by another run (``linked_before``). The rows kept are those that raise something: new for the
-# district, or sent to re-interview. Placeholders: the CASE of school-year ends, the run (twice), the status.
+# The enrollments to judge, one row each: those linked in this run, and the linked enrollments of children
+# whose approved COE changed since the previous run began (a child linked while ineligible, then
+# certified again, closes the circle of domain.md's data flow with an alert). Judged: whether some approved
+# COE covers a day of the enrollment (``eligible``), whether one's eligibility ended before the entry date
+# (``ended_before``), whether the child is already on a district alert for that district and school year
+# (``alerted_before``), and whether this run made the link (``linked_now``). Kept: new for the district,
+# or, for this run's links only, sent to re-interview. Placeholders: the CASE of school-year ends, the run,
+# the time since when a changed COE counts, the run, the status.
 _JUDGED = """
     SELECT j.id, j.child_id, j.district_id, j.eligible
     FROM (
@@ -101,24 +107,28 @@ _JUDGED = """
                          AND cc.last_eligible_day >= e.entry_date THEN 1 ELSE 0 END) AS eligible,
                MAX(CASE WHEN cc.last_eligible_day < e.entry_date THEN 1 ELSE 0 END) AS ended_before,
                CASE WHEN EXISTS (
-                   SELECT 1 FROM {enrollment} p
-                   WHERE p.child_id = e.child_id AND p.district_id = e.district_id AND p.school_year = e.school_year
-                     AND p.matched_run_id IS NOT NULL AND p.matched_run_id <> %s
-               ) THEN 1 ELSE 0 END AS linked_before
+                   SELECT 1 FROM {alert_child} ac
+                   JOIN {alert} a ON a.id = ac.alert_id AND a.kind = '{district_kind}'
+                   JOIN {enrollment} p ON p.id = ac.enrollment_id
+                   WHERE ac.child_id = e.child_id AND a.district_id = e.district_id AND p.school_year = e.school_year
+               ) THEN 1 ELSE 0 END AS alerted_before,
+               CASE WHEN e.matched_run_id = %s THEN 1 ELSE 0 END AS linked_now
         FROM {enrollment} e
         JOIN {coe_child} cc ON cc.child_id = e.child_id
         JOIN {coe} c ON c.id = cc.coe_id
-        WHERE e.matched_run_id = %s AND c.status = %s
-          AND cc.eligibility_start IS NOT NULL AND cc.last_eligible_day IS NOT NULL
-        GROUP BY e.id, e.child_id, e.district_id, e.school_year, e.entry_date
+        WHERE (e.matched_run_id = %s OR e.child_id IN (
+                  SELECT changed.child_id FROM {coe_child} changed JOIN {coe} moved ON moved.id = changed.coe_id
+                  WHERE moved.status = 'approved' AND moved.updated_at >= %s))
+          AND c.status = %s AND cc.eligibility_start IS NOT NULL AND cc.last_eligible_day IS NOT NULL
+        GROUP BY e.id, e.child_id, e.district_id, e.school_year, e.entry_date, e.matched_run_id
     ) j
-    WHERE (j.eligible = 1 AND j.linked_before = 0) OR (j.eligible = 0 AND j.ended_before = 1)
+    WHERE (j.eligible = 1 AND j.alerted_before = 0) OR (j.eligible = 0 AND j.ended_before = 1 AND j.linked_now = 1)
     ORDER BY j.entry_date, j.id"""
 
 
-def _judge(run: IngestRun, years: list[str]) -> list[tuple[int, int, int, int]]:
-    """(enrollment, child, district, eligible) of the run's enrollments that raise something, earliest
-    entry first: eligible 1, new for the district; eligible 0, eligibility ended before (re-interview)."""
+def _judge(run: IngestRun, years: list[str], since) -> list[tuple[int, int, int, int]]:
+    """(enrollment, child, district, eligible) of the enrollments that raise something, earliest entry
+    first: eligible 1, new for the district; eligible 0, eligibility ended before (re-interview)."""
     q = connection.ops.quote_name
     year_end = "CASE e.school_year " + " ".join("WHEN %s THEN %s" for _ in years) + " END"
     year_params = [value for name in years for value in (name, school_year(name).last_day)]
@@ -128,9 +138,11 @@ def _judge(run: IngestRun, years: list[str]) -> list[tuple[int, int, int, int]]:
     # continuation periods, e.g. joined as a UNION with the approved COE entries), and is not sent to
     # re-interview.
     sql = _JUDGED.format(year_end=year_end, enrollment=q(Enrollment._meta.db_table),
-                         coe_child=q(CoeChild._meta.db_table), coe=q(Coe._meta.db_table))
+                         coe_child=q(CoeChild._meta.db_table), coe=q(Coe._meta.db_table),
+                         alert=q(Alert._meta.db_table), alert_child=q(AlertChild._meta.db_table),
+                         district_kind=Alert.Kind.DISTRICT_ENROLLMENT.value)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*year_params, run.pk, run.pk, CoeStatus.APPROVED.value])
+        cursor.execute(sql, [*year_params, run.pk, run.pk, since, CoeStatus.APPROVED.value])
         return cursor.fetchall()
 
 
