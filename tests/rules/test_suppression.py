@@ -83,9 +83,10 @@ def linear_recovery(published: Published) -> dict:
     return recovered
 
 
-def completions_values(published: Published, truth: Suppressed, *, stop_early: bool = True) -> dict:
+def completions_values(published: Published, truth: Suppressed, *, floor: int = 0, stop_early: bool = True) -> dict:
     """For each hidden entry, the values it takes over the non-negative integer tables that publish exactly as
-    ``published`` does (cells first, row-major, then the totals they make). When the grand total is hidden
+    ``published`` does, each hidden entry at least ``floor`` (1: the attacker knows zeros are always published);
+    cells are tried row-major, hidden totals are the sums they make. When the grand total is hidden
     the set is infinite: the search keeps to completions whose grand total is at most one more than the true
     one, a set that holds the true table, so it can only under-state what the published numbers allow. With
     ``stop_early`` it stops once every hidden entry has shown two values (enough for a verdict)."""
@@ -119,6 +120,8 @@ def completions_values(published: Published, truth: Suppressed, *, stop_early: b
             return
         if published.grand_total is not None and grand != published.grand_total:
             return
+        if any(value_of(Published(table, rows, cols, grand), e) < floor for e in hidden):
+            return
         for e in hidden:
             kind = e[0]
             seen[e].add(table[e[1]][e[2]] if kind == "cell" else rows[e[1]] if kind == "row"
@@ -142,19 +145,15 @@ def completions_values(published: Published, truth: Suppressed, *, stop_early: b
             high = min(high, col_target[j] - col_sum[j])
         if high < 0:
             return
-        low = 0
+        forced = set()  # the last hidden cell of a line with a published total is what the line lacks
         if row_target[i] is not None and last_in_row[i] == (i, j):
-            low = row_target[i] - row_sum[i]
+            forced.add(row_target[i] - row_sum[i])
         if col_target[j] is not None and last_in_col[j] == (i, j):
-            forced = col_target[j] - col_sum[j]
-            if low and forced != low:
-                return
-            low = forced
-        if row_target[i] is not None and last_in_row[i] == (i, j) or (
-                col_target[j] is not None and last_in_col[j] == (i, j)):
-            candidates = [low] if low <= high else []
+            forced.add(col_target[j] - col_sum[j])
+        if forced:
+            candidates = [v for v in forced if len(forced) == 1 and 0 <= v <= high]
         else:
-            candidates = range(0, high + 1)
+            candidates = range(floor, high + 1)
         for v in candidates:
             table[i][j] = v
             row_sum[i] += v
@@ -236,6 +235,14 @@ def test_the_brute_force_attacker_sees_two_values_in_a_hidden_rectangle():
     assert values[("cell", 0, 0)] == {0, 1, 2, 3, 4, 5, 6, 7}
 
 
+def test_the_brute_force_attacker_who_knows_zeros_are_published_pins_two_hidden_ones_that_sum_to_2():
+    truth = suppress_list([1, 9, 1], threshold=9)
+    published = Published(((None, 9, None),), (11,), (None, 9, None), 11)
+
+    assert completions_values(published, truth, stop_early=False)[("cell", 0, 0)] == {0, 1, 2}
+    assert completions_values(published, truth, floor=1, stop_early=False)[("cell", 0, 0)] == {1}
+
+
 # -- hand-built tables --------------------------------------------------------------------------------------
 
 def test_a_single_small_cell_is_hidden_with_the_cheapest_complements_in_its_row_and_its_column():
@@ -261,6 +268,12 @@ def test_a_list_with_one_small_count_hides_a_second_count_but_keeps_the_total():
 
     assert published.cells == ((25, None, 0, 30, None),)
     assert published.grand_total == 71
+
+
+def test_two_hidden_ones_are_not_left_alone_with_their_sum():
+    published = suppress_list([1, 9, 1], threshold=9).published()
+
+    assert published.cells == ((None, None, None),) and published.grand_total == 11
 
 
 def test_a_small_row_total_hides_another_row_total_so_the_grand_total_does_not_give_it_away():
@@ -364,10 +377,11 @@ def test_every_hidden_entry_of_a_table_up_to_3x3_takes_two_values_over_all_compl
     result = suppress(cells, threshold=threshold)
 
     check_primaries_hidden_and_rest_published(result)
-    values = completions_values(result.published(), result)
-    assert set(values) == set(hidden_entries(result))
-    for entry, taken in values.items():
-        assert len(taken) >= 2, (entry, taken)
+    for floor in (0, 1):  # 1: the attacker knows that zeros are always published
+        values = completions_values(result.published(), result, floor=floor)
+        assert set(values) == set(hidden_entries(result))
+        for entry, taken in values.items():
+            assert len(taken) >= 2, (floor, entry, taken)
 
 
 @settings(max_examples=100, deadline=None)

@@ -3,30 +3,28 @@ federal reports": fewer than 10 children, a setting; issue 7, item 6).
 
 A table is rows x columns of counts published with its row totals, column totals and grand total. Seen
 whole, it is an (R+1) x (C+1) grid in which every line adds up: each row's cells to its row total, each
-column's cells to its column total, the row totals and the column totals each to the grand total. Each
-hidden entry is an edge between its row and its column of that grid, and a hidden value can be worked out
-from the published ones exactly when its edge lies on no cycle of hidden edges (a bridge); a line with one
-hidden entry is the simplest such case. So this module hides the primary entries (0 < count < threshold,
-cells and totals alike), then, until no hidden edge is a bridge, closes a cycle through the first one left
-(grid order) along the cheapest path: already hidden entries are free; otherwise a path hides as few totals
-as it can, then the smallest sum of counts, then the fewest entries; ties go to the earlier row or column.
-A published zero is not sensitive and is published: zeros are never hidden, not even as complements, and
-need not be, since every positive entry lies on the all-positive cycle (cell, its row total, the grand
-total, its column total).
+column's cells to its column total, the row totals and the column totals each to the grand total. Each entry
+is an edge between its row and its column of the grid. The primary entries (0 < count < threshold, cells
+and totals alike) are hidden; then each hidden entry, in grid order, must lie on a *safe cycle* of hidden
+entries: adding and subtracting 1 in turn around it keeps every line's sum and takes no entry below 1. When
+it does not, the cheapest path closing one is hidden: already hidden entries are free; otherwise the fewest
+totals, then the smallest sum of counts, then the fewest entries; ties go to the earlier row or column. A
+true zero is published (it is not sensitive) and is never hidden, not even as a complement: none is needed,
+since a positive entry always lies on the safe cycle (cell, its row total, the grand total, its column
+total), all of which go up together. A line with exactly one hidden entry cannot happen.
 
-What this guarantees: every hidden entry lies on a cycle of hidden, positive entries, so adding 1 and
-subtracting 1 alternately around that cycle (both ways) gives two other non-negative tables with exactly the
-same published numbers. Anyone who knows the published numbers, that the lines add up and that counts are
-non-negative integers can therefore pin no hidden entry down: each could be its value, one less or one more
-(and, since the all-positive cycle through a cell moves it with its totals, one more stays possible even
-for someone who knows that hidden entries are not zero).
+What this guarantees: for every hidden entry there are two tables other than the true one, or at least one
+when an entry of its cycle is 1, that publish exactly the same numbers and in which it is one more or one
+less. So someone who knows the published numbers, that the lines add up, that counts are integers and that
+hidden entries are not zero (zeros being always published) cannot pin down any hidden cell or total: exact
+linear algebra over the sums finds none, and neither does trying every completion.
 
-Its limits: the guaranteed interval is only that wide (a hidden 3 may be known to lie in 2..4); no wider
-protection interval is enforced, so bounds from the totals can be tight. The guarantee holds for one table
-on its own: tables that share cells (the same children by district and by region, one year and the next,
-a table and a sub-total published elsewhere) are not protected against each other, and someone who knows
-how this module chooses complements, or that a hidden cell was a primary (so below the threshold), knows
-more than the published numbers. The path search is a heuristic: it keeps the loss small, not minimal.
+Its limits: the interval guaranteed is that narrow (a hidden 3 may be known to lie in 2..4 or 3..4); no
+wider protection interval is enforced, and bounds from the totals can be tight. It protects one table on
+its own: tables that share cells (the same children by district and by region, one year and the next, a
+sub-total published elsewhere) are not protected against each other. Someone who knows how complements are
+chosen, or that a hidden cell was a primary (so below the threshold), knows more than the published
+numbers. The path search is a heuristic: it keeps the loss small, not minimal.
 """
 
 from __future__ import annotations
@@ -98,10 +96,24 @@ def suppress(cells: Sequence[Sequence[int]], *, threshold: int = DEFAULT_THRESHO
     grid = [list(row) + [total] for row, total in zip(table, row_totals)] + [list(column_totals) + [grand]]
 
     primary = {(i, j) for i in range(n_rows + 1) for j in range(n_cols + 1) if 0 < grid[i][j] < threshold}
-    hidden = set(primary)
-    while bridges := _bridges(n_rows + 1, n_cols + 1, hidden):
-        path = _cheapest_cycle(grid, hidden, min(bridges))
-        hidden.update(path)
+    hidden: set[Position] = set()
+    around: dict[int, list[tuple[int, Position]]] = {}  # node -> (other node, hidden entry between them)
+
+    def hide(entries: list[Position]) -> None:
+        for i, j in entries:
+            if (i, j) not in hidden:
+                hidden.add((i, j))
+                around.setdefault(i, []).append((n_rows + 1 + j, (i, j)))
+                around.setdefault(n_rows + 1 + j, []).append((i, (i, j)))
+
+    hide(sorted(primary))
+    safe: set[Position] = set()  # hidden entries known to lie on a safe cycle of hidden entries
+    while unsafe := sorted(hidden - safe):  # a cycle stays safe as more is hidden: one pass, then a check
+        for entry in unsafe:
+            if entry not in safe:
+                cycle = _cheapest_cycle(grid, hidden, around, entry)
+                hide(cycle)
+                safe.update(cycle)
 
     return Suppressed(threshold, table, row_totals, column_totals, grand,
                       _mask(primary, n_rows, n_cols), _mask(hidden, n_rows, n_cols))
@@ -137,49 +149,69 @@ def _mask(positions: set[Position], n_rows: int, n_cols: int) -> Mask:
     )
 
 
-def _bridges(grid_rows: int, grid_cols: int, hidden: set[Position]) -> set[Position]:
-    """The hidden entries on no cycle of hidden entries (Tarjan's bridges, iterative). Nodes: the grid's
-    rows 0..grid_rows-1, then its columns."""
-    adjacent: list[list[tuple[int, Position]]] = [[] for _ in range(grid_rows + grid_cols)]
-    for i, j in sorted(hidden):
-        adjacent[i].append((grid_rows + j, (i, j)))
-        adjacent[grid_rows + j].append((i, (i, j)))
-    discovered = [-1] * len(adjacent)
-    low = [0] * len(adjacent)
-    clock = 0
-    bridges: set[Position] = set()
-    for start in range(len(adjacent)):
-        if discovered[start] != -1 or not adjacent[start]:
-            continue
-        discovered[start] = low[start] = clock
-        clock += 1
-        stack = [(start, None, iter(adjacent[start]))]
-        while stack:
-            node, via, edges = stack[-1]
-            for other, edge in edges:
-                if edge == via:
+def _cheapest_cycle(grid: list[list[int]], hidden: set[Position], around: dict[int, list[tuple[int, Position]]],
+                    edge: Position) -> list[Position]:
+    """The entries of the cheapest safe cycle through ``edge`` (see the module's docstring): one of hidden
+    entries only if there is one (found breadth-first, cheaply), else the cheaper of the two directions in
+    which a cycle may move, ties to the first (the one that raises ``edge`` if a cell)."""
+    for direction in (1, -1):
+        if (cycle := _hidden_cycle(grid, around, edge, direction)) is not None:
+            return cycle
+    found = [_cheapest_path(grid, hidden, edge, direction) for direction in (1, -1)]
+    return min((path for path in found if path is not None), key=lambda path: path[0])[1]
+
+
+def _goes_below_1(grid: list[list[int]], step: Position, turn: int, direction: int) -> bool:
+    """On the grid every line adds up to its last entry, so with the sign s = +1 for cells and the grand total,
+    -1 for the other totals, the numbers s * value have every line summing to zero: around a cycle they take
+    +1 and -1 in turn. The cycle's first entry takes +1; a step from a row to a column takes -1, from a
+    column to a row +1. An entry's value changes by direction * turn * s: one that goes down must be >= 2."""
+    i, j = step
+    last_row, last_col = len(grid) - 1, len(grid[0]) - 1
+    s = -1 if (i == last_row) != (j == last_col) else 1
+    return direction * turn * s < 0 and grid[i][j] < 2
+
+
+def _hidden_cycle(grid: list[list[int]], around: dict[int, list[tuple[int, Position]]], edge: Position,
+                  direction: int) -> list[Position] | None:
+    """A safe cycle through ``edge`` of hidden entries only (``around`` each node), moving in ``direction``."""
+    grid_rows = len(grid)
+    if _goes_below_1(grid, edge, 1, direction):
+        return None
+    source, target = edge[0], grid_rows + edge[1]
+    came_from: dict[int, tuple[int, Position]] = {source: (source, edge)}
+    frontier = [source]
+    while frontier and target not in came_from:
+        following = []
+        for node in frontier:
+            turn = -1 if node < grid_rows else 1
+            for other, step in around.get(node, ()):
+                if other in came_from or step == edge:
                     continue
-                if discovered[other] == -1:
-                    discovered[other] = low[other] = clock
-                    clock += 1
-                    stack.append((other, edge, iter(adjacent[other])))
-                    break
-                low[node] = min(low[node], discovered[other])
-            else:
-                stack.pop()
-                if stack:
-                    parent = stack[-1][0]
-                    low[parent] = min(low[parent], low[node])
-                    if low[node] > discovered[parent]:
-                        bridges.add(via)
-    return bridges
+                if _goes_below_1(grid, step, turn, direction):
+                    continue
+                came_from[other] = (node, step)
+                following.append(other)
+        frontier = following
+    if target not in came_from:
+        return None
+    cycle = [edge]
+    node = target
+    while node != source:
+        node, step = came_from[node]
+        cycle.append(step)
+    return cycle
 
 
-def _cheapest_cycle(grid: list[list[int]], hidden: set[Position], edge: Position) -> list[Position]:
-    """The entries to hide so that ``edge`` lies on a cycle of hidden, positive entries: the cheapest path
-    (Dijkstra) from its row to its column that does not use it."""
+def _cheapest_path(grid: list[list[int]], hidden: set[Position], edge: Position,
+                   direction: int) -> tuple[tuple[int, int, int], list[Position]] | None:
+    """Dijkstra from ``edge``'s row to its column without ``edge``, over positive entries only, such that
+    moving the cycle (path + edge) by 1 in ``direction`` takes no entry below 1; with its cost (totals newly
+    hidden, sum of their counts, their number) and every entry of the cycle."""
     grid_rows, grid_cols = len(grid), len(grid[0])
     last_row, last_col = grid_rows - 1, grid_cols - 1
+    if _goes_below_1(grid, edge, 1, direction):
+        return None
     source, target = edge[0], grid_rows + edge[1]
     free = (0, 0, 0)
     best: dict[int, tuple[int, int, int]] = {source: free}
@@ -194,29 +226,28 @@ def _cheapest_cycle(grid: list[list[int]], hidden: set[Position], edge: Position
         if node == target:
             break
         if node < grid_rows:
-            steps = ((grid_rows + j, (node, j)) for j in range(grid_cols))
+            steps, turn = ((grid_rows + j, (node, j)) for j in range(grid_cols)), -1
         else:
-            steps = ((i, (i, node - grid_rows)) for i in range(grid_rows))
+            steps, turn = ((i, (i, node - grid_rows)) for i in range(grid_rows)), 1
         for other, step in steps:
             if step == edge or other in settled:
                 continue
             value = grid[step[0]][step[1]]
-            if step in hidden:
-                weight = free
-            elif value == 0:
+            if value == 0:
                 continue  # zeros are published, never complements
-            else:
-                weight = (int(step[0] == last_row or step[1] == last_col), value, 1)
+            if _goes_below_1(grid, step, turn, direction):
+                continue
+            weight = free if step in hidden else (int(step[0] == last_row or step[1] == last_col), value, 1)
             new = (cost[0] + weight[0], cost[1] + weight[1], cost[2] + weight[2])
             if other not in best or new < best[other]:
                 best[other] = new
                 came_from[other] = (node, step)
                 heapq.heappush(heap, (new, other))
-    if target not in settled:  # cannot happen: a positive entry always has the all-positive cycle
-        raise AssertionError(f"no cycle of positive entries through {edge}")
-    path = []
+    if target not in settled:
+        return None
+    cycle = [edge]
     node = target
     while node != source:
         node, step = came_from[node]
-        path.append(step)
-    return [step for step in path if step not in hidden]
+        cycle.append(step)
+    return best[target], cycle
