@@ -4,7 +4,6 @@ non-negative integer completion of the published table."""
 
 from __future__ import annotations
 
-import itertools
 from fractions import Fraction
 
 import pytest

@@ -13,9 +13,9 @@ true zero is published (it is not sensitive) and is never hidden, not even as a 
 since a positive entry always lies on the safe cycle (cell, its row total, the grand total, its column
 total), all of which go up together. A line with exactly one hidden entry cannot happen.
 
-What this guarantees: for every hidden entry there are two tables other than the true one, or at least one
-when an entry of its cycle is 1, that publish exactly the same numbers and in which it is one more or one
-less. So someone who knows the published numbers, that the lines add up, that counts are integers and that
+What this guarantees: for every hidden entry there is another table, its hidden entries all still at least
+1, that publishes exactly the same numbers and in which that entry is one more or one less (allowing zeros,
+there are two: one more and one less). So someone who knows the published numbers, that the lines add up, that counts are integers and that
 hidden entries are not zero (zeros being always published) cannot pin down any hidden cell or total: exact
 linear algebra over the sums finds none, and neither does trying every completion.
 
