@@ -18,12 +18,11 @@ from django.db import connection
 
 from mepsis.matching.identity import identity_key
 
-from .models import DATA_FIELDS, Enrollment, EnrollmentChange, IngestRun
+from .models import DATA_FIELDS, KEY_FIELDS, Enrollment, EnrollmentChange, IngestRun
 
 STAGING = "mepsis_ingest_staging"
-KEY = ("district_id", "local_student_id", "school_id", "school_year", "entry_date")
 # Staging columns: the stored enrollment a row may change (null for a new one), then the row.
-STAGED = ("enrollment_id", *KEY, *DATA_FIELDS, "identity_key", "row_hash")
+STAGED = ("enrollment_id", *KEY_FIELDS, *DATA_FIELDS, "identity_key", "row_hash")
 _COMPARED = (*DATA_FIELDS, "identity_key")
 _NULLABLE = ("exit_date",)
 
@@ -38,7 +37,7 @@ class StoreCounts:
 def store_rows(rows: pl.DataFrame, run: IngestRun) -> StoreCounts:
     """``rows`` as feed.check_rows gives them (database ids for district and school, dates, row_hash)."""
     stored = _stored_hashes(rows["school_year"].unique().to_list())
-    sorted_rows = rows.join(stored, on=list(KEY), how="left")
+    sorted_rows = rows.join(stored, on=list(KEY_FIELDS), how="left")
     to_stage = (sorted_rows.filter(pl.col("enrollment_id").is_null() | (pl.col("row_hash") != pl.col("stored_hash")))
                 .with_columns(identity_key(pl.col("first_name"), pl.col("last_name"), pl.col("last_name_2"),
                                            pl.col("birth_date"), pl.col("sex")).alias("identity_key"))

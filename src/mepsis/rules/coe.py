@@ -147,7 +147,7 @@ def check_coe(
         move, "recent_history_of_moves", Label(N_("The recent history of moves for qualifying work")),
         required=prong == "actively_sought", parent="qualifying_move",
     )
-    temporary_basis = fields.choice(
+    fields.choice(  # checked for its value set; whether it is missing is TEMPORARY_BASIS_MISSING below
         move, "temporary_basis", Label(N_("The basis for temporary work (item 6)")), TEMPORARY_BASES,
         parent="qualifying_move",
     )
