@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "mepsis.matching",
     "mepsis.alerts",
     "mepsis.reports",
+    "mepsis.delivery",
 ]
 
 MIDDLEWARE = [
