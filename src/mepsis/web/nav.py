@@ -1,0 +1,18 @@
+"""The navigation bar: one entry per page a role works in, shown when the user's scope allows it.
+
+An area adds its entry here: (URL name, label, the permission of ``Scope.may`` that shows it; None for
+every signed-in user).
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+NAV = [
+    ("home", _("Home"), None),
+]
+
+
+def nav_for(request) -> list[tuple[str, str]]:
+    if not request.user.is_authenticated:
+        return []
+    return [(name, label) for name, label, permission in NAV
+            if permission is None or request.scope.may(permission)]

@@ -1,0 +1,11 @@
+"""Every page of MEPSIS: each area's module brings its own ``urlpatterns``; add an area with one import."""
+
+from django.urls import include, path
+
+from mepsis.web.views import auth, home
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    *auth.urlpatterns,
+    *home.urlpatterns,
+]
