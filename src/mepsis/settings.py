@@ -5,6 +5,7 @@ MEPSIS_DATA_DIR      the folder for the SQLite file, the secret key and uploads 
 MEPSIS_STATE         two-letter code of the state that runs the system (default WI)
 MEPSIS_SOON_AFTER_DAYS  the "soon after the move" window of the engaged prong, in days (default 60)
 MEPSIS_SEA_EDFI_ID   the SEA's Ed-Fi education organization id (default: the state's FIPS code, 55 for WI)
+MEPSIS_SMALL_CELL    counts below the state hide cells of fewer children than this (default 10)
 MEPSIS_SECRET_KEY    Django's secret key (default: made once and kept in MEPSIS_DATA_DIR/secret_key)
 MEPSIS_DEBUG, MEPSIS_ALLOWED_HOSTS, MEPSIS_TIME_ZONE
 """
@@ -33,6 +34,10 @@ _STATE_FIPS = {
     "AS": 60, "GU": 66, "MP": 69, "PR": 72, "VI": 78,
 }
 MEPSIS_SEA_EDFI_ID = int(os.environ.get("MEPSIS_SEA_EDFI_ID") or _STATE_FIPS.get(MEPSIS_STATE, 0))
+# The state's FIPS code, as EDFacts files name the state ("55" for WI).
+MEPSIS_STATE_FIPS = _STATE_FIPS.get(MEPSIS_STATE, 0)
+# Counts below the state level hide cells of fewer children than this, with complementary suppression.
+MEPSIS_SMALL_CELL = int(os.environ.get("MEPSIS_SMALL_CELL") or 10)
 
 # The stages that link a run's enrollments to certified children, in order; each is called as
 # stage(run, actor=...) and returns a mepsis.matching.exact.LinkReport.
