@@ -1,11 +1,28 @@
-"""Writing the audit log. Actions call these inside their own transaction."""
+"""Writing the audit log. Actions call these inside their own transaction.
+
+Every event carries the hash of the one before it, so the log is one chain, in the order of ``id``: a write
+takes the chain's lock (on PostgreSQL a transaction-level advisory lock; SQLite's IMMEDIATE transactions
+already let one writer in at a time), reads the last hash and links its events after it. The lock is held
+until the writing transaction ends, so concurrent writers append one after the other.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
+import hashlib
+import json
+from collections.abc import Iterable
 from typing import Any
 
+from django.db import connection, transaction
+
 from .models import AuditEvent
+
+GENESIS = "0" * 64
+# pg_advisory_xact_lock's key for the audit chain (any constant no other code uses: "MEPSAUDT").
+_CHAIN_LOCK = 0x4D45505341554454
+CHAINED_FIELDS = ("at", "actor", "action", "object_type", "object_id", "why", "before", "after")
 
 
 def cli_actor() -> str:
@@ -16,6 +33,13 @@ def cli_actor() -> str:
         return "cli:unknown"
 
 
+def actor_of(user: Any) -> str:
+    """The actor of a web page or API call: the user's username."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return "anonymous"
+    return user.get_username()
+
+
 def event(actor: str, action: str, object_type: str, object_id: str, *, why: str = "",
           before: Any = None, after: Any = None) -> AuditEvent:
     return AuditEvent(actor=actor, action=action, object_type=object_type, object_id=str(object_id), why=why,
@@ -24,9 +48,54 @@ def event(actor: str, action: str, object_type: str, object_id: str, *, why: str
 
 def record(actor: str, action: str, object_type: str, object_id: str, **details: Any) -> AuditEvent:
     audit_event = event(actor, action, object_type, object_id, **details)
-    audit_event.save()
+    record_many([audit_event])
     return audit_event
 
 
-def record_many(events: list[AuditEvent]) -> None:
-    AuditEvent.objects.bulk_create(events, batch_size=1000)
+def record_many(events: Iterable[AuditEvent]) -> None:
+    """Append the events to the chain in their order, in one transaction (the caller's, when it has one)."""
+    events = list(events)
+    if not events:
+        return
+    with transaction.atomic():
+        previous = _lock_chain()
+        for audit_event in events:
+            audit_event.prev_hash = previous
+            audit_event.hash = previous = event_hash(previous, fields_of(audit_event))
+        AuditEvent.objects.bulk_create(events, batch_size=1000)
+
+
+def record_read(user: Any, object_type: str, object_id: Any) -> AuditEvent:
+    """A person read a record (a child's consolidated record, a COE)."""
+    return record(actor_of(user), f"{object_type}.read", object_type, object_id)
+
+
+def record_export(user: Any, what: str, count: int) -> AuditEvent:
+    """A person downloaded or exported records: what (e.g. ``migrant_list/5621``) and how many."""
+    return record(actor_of(user), "export", "export", what, after={"count": count})
+
+
+def fields_of(audit_event: AuditEvent) -> dict[str, Any]:
+    return {name: getattr(audit_event, name) for name in CHAINED_FIELDS}
+
+
+def event_hash(prev_hash: str, fields: dict[str, Any]) -> str:
+    """SHA-256 over the previous hash and the event's canonical JSON (sorted keys, UTC time in microseconds),
+    which is the same for the event as written and as read back from either database."""
+    at = fields["at"]
+    canonical = {
+        **{name: fields[name] for name in ("before", "after")},
+        **{name: str(fields[name]) for name in ("actor", "action", "object_type", "object_id", "why")},
+        "at": at.astimezone(dt.timezone.utc).isoformat(timespec="microseconds"),
+    }
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256((prev_hash + text).encode()).hexdigest()
+
+
+def _lock_chain() -> str:
+    """Take the chain's lock for this transaction and give the hash of its last event."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+    last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+    return last or GENESIS
