@@ -3,9 +3,13 @@
 from django.urls import include, path
 
 from mepsis.web.views import auth, home
+from mepsis.web.views import children
+from mepsis.web.views import district
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     *auth.urlpatterns,
     *home.urlpatterns,
+    *children.urlpatterns,
+    *district.urlpatterns,
 ]
