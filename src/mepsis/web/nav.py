@@ -8,6 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 NAV = [
     ("home", _("Home"), None),
+    ("children", _("Children"), None),
+    ("district_alerts", _("Enrollment alerts"), "alert.acknowledge"),
+    ("district_migrant_list", _("Migrant list"), "smepa.read"),
+    ("district_refer", _("Refer a family"), "referral.create"),
 ]
 
 
