@@ -7,9 +7,11 @@ MEPSIS_SOON_AFTER_DAYS  the "soon after the move" window of the engaged prong, i
 MEPSIS_SEA_EDFI_ID   the SEA's Ed-Fi education organization id (default: the state's FIPS code, 55 for WI)
 MEPSIS_SMALL_CELL    counts below the state hide cells of fewer children than this (default 10)
 MEPSIS_SECRET_KEY    Django's secret key (default: made once and kept in MEPSIS_DATA_DIR/secret_key)
+MEPSIS_SESSION_SECONDS, MEPSIS_LOGIN_FAILURES, MEPSIS_LOGIN_COOLOFF_MINUTES  sign-in (see below)
 MEPSIS_DEBUG, MEPSIS_ALLOWED_HOSTS, MEPSIS_TIME_ZONE
 """
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -93,6 +95,7 @@ INSTALLED_APPS = [
     "mepsis.alerts",
     "mepsis.reports",
     "mepsis.delivery",
+    "axes",
     "django_htmx",
     "mepsis.web",
 ]
@@ -109,6 +112,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it turns a locked-out sign-in into its answer (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mepsis.urls"
@@ -129,6 +134,25 @@ TEMPLATES = [
 WSGI_APPLICATION = "mepsis.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "login"
+
+# Sign-in (roles.md): passwords hashed by Django; a session lasts MEPSIS_SESSION_SECONDS from sign-in (default
+# 8 hours) and ends when the browser closes; failed sign-ins are throttled by django-axes: after
+# MEPSIS_LOGIN_FAILURES failures (default 5) for one username from one address, that pair waits
+# MEPSIS_LOGIN_COOLOFF_MINUTES (default 15). API clients use revocable tokens (mepsis.access.tokens).
+SESSION_COOKIE_AGE = int(os.environ.get("MEPSIS_SESSION_SECONDS") or 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+AUTHENTICATION_BACKENDS = ["mepsis.access.backends.LoginThrottle", "django.contrib.auth.backends.ModelBackend"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("MEPSIS_LOGIN_FAILURES") or 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("MEPSIS_LOGIN_COOLOFF_MINUTES") or 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 LOGIN_REDIRECT_URL = LOGOUT_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "en"
