@@ -5,6 +5,7 @@ from django.urls import include, path
 from mepsis.web.views import auth, home
 from mepsis.web.views import children
 from mepsis.web.views import district
+from mepsis.web.views import coes, review
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -12,4 +13,6 @@ urlpatterns = [
     *home.urlpatterns,
     *children.urlpatterns,
     *district.urlpatterns,
+    *coes.urlpatterns,
+    *review.urlpatterns,
 ]
