@@ -12,6 +12,9 @@ NAV = [
     ("district_alerts", _("Enrollment alerts"), "alert.acknowledge"),
     ("district_migrant_list", _("Migrant list"), "smepa.read"),
     ("district_refer", _("Refer a family"), "referral.create"),
+    ("coe_list", _("My COEs"), "coe.write"),
+    ("certified_search", _("Certified?"), "coe.write"),
+    ("review_queue", _("Review queue"), "coe.review"),
 ]
 
 
