@@ -4,9 +4,10 @@
   (``session_type``), by a district or a region.
 - ``Service``: one MEP service delivered to a child in a project on [``begin_date``, ``end_date``].
   ``service`` is the EDFacts code (READINSTR ... REFSERV); instructional services carry ``hours``.
-  ``basis`` says why it was allowed: the child was ``eligible`` on every day of it (``coe`` is the COE that
-  made them eligible), or it is served under a ``continuation`` (``continuation`` names it; ``coe`` is the COE
-  whose eligibility ended). A service is unique by child, project, service and begin date, so importing the
+  ``basis`` says why it was allowed: the child was ``eligible`` on every day of it, or it is served under a
+  ``continuation`` (``continuation`` names the one that covers its first day without eligibility). ``coe`` is
+  the COE that made the child eligible on its begin date (none for a service that begins under a
+  continuation). A service is unique by child, project, service and begin date, so importing the
   same file again changes nothing.
 - ``ContinuationOfServices``: a reviewer's decision that a child whose eligibility ended may still be
   served (ESEA 1304(e)) for one of the three Ed-Fi reasons, on [``begin_date``, ``end_date``]. Ended early

@@ -47,10 +47,13 @@ PROGRAM_TYPE_DESCRIPTOR = "uri://ed-fi.org/ProgramTypeDescriptor#Migrant Educati
 _INT64_MAX = 2**63 - 1
 _REFRESH_LOCK = 0x4D455053_534D4550  # "MEPSSMEP": the advisory lock that makes refreshes take turns
 
-# What a record says; a change in any of these stamps the record. (priority_for_services is not
-# recomputed here: the PFS issue computes it; a new record starts False and a refresh keeps what it has.)
+# What a record says; a change in any of these stamps the record. priority_for_services is the child's
+# current PFS determination (mepsis.delivery); the services a record lists are read when it is exported, and
+# the actions that change them stamp the record (``touch_smepa``).
 CONTENT = ("student_unique_id", "begin_date", "end_date", "last_qualifying_move", "state_residency_date",
-           "eligibility_expiration_date", "withdrawn")
+           "eligibility_expiration_date", "priority_for_services", "withdrawn")
+SERVICE_DESCRIPTOR = "uri://ed-fi.org/MigrantEducationProgramServiceDescriptor#"
+CONTINUATION_DESCRIPTOR = "uri://ed-fi.org/ContinuationofServicesReasonDescriptor#"
 
 
 class NoEdfiId(ValueError):
@@ -84,8 +87,8 @@ def refresh_smepa(child_ids: Iterable[int] | None = None) -> int:
         for key, content in wanted.items():
             row = stored.pop(key, None)
             if row is None:
-                new.append(SmepaRecord(child_id=key[0], district_id=key[1], school_year=key[2],
-                                       priority_for_services=False, updated_at=now, **content))
+                new.append(SmepaRecord(child_id=key[0], district_id=key[1], school_year=key[2], updated_at=now,
+                                       **content))
             elif any(row[name] != content[name] for name in CONTENT):
                 changed.append((row["id"], content))
         gone = [row["id"] for row in stored.values() if not row["withdrawn"]]
@@ -95,6 +98,15 @@ def refresh_smepa(child_ids: Iterable[int] | None = None) -> int:
         if gone:
             SmepaRecord.objects.filter(pk__in=id_list(gone)).update(withdrawn=True, updated_at=now)
     return len(new) + len(changed) + len(gone)
+
+
+def touch_smepa(child_ids: Iterable[int]) -> int:
+    """Stamp the records of these children (by primary key) as changed, so that ``export smepa --since``
+    gives them again: their services or continuation changed, which the record reads when exported."""
+    ids = sorted({int(pk) for pk in child_ids})
+    if not ids:
+        return 0
+    return SmepaRecord.objects.filter(child_id__in=id_list(ids), withdrawn=False).update(updated_at=timezone.now())
 
 
 def id_list(ids: list[int]) -> RawSQL:
@@ -156,6 +168,8 @@ def _computed_records(ids: list[int] | None) -> dict[tuple[int, int, str], dict]
                last_eligible_day, end_reason
         FROM ranked WHERE position = 1
     """
+    from mepsis.delivery.queries import current_pfs  # mepsis.delivery reads this module's id_list
+
     records = {}
     with connection.cursor() as cursor:
         cursor.execute(query, [CoeStatus.APPROVED, *params])
@@ -171,6 +185,9 @@ def _computed_records(ids: list[int] | None) -> dict[tuple[int, int, str], dict]
                     last_day if end_reason and end_reason != EndReason.THIRTY_SIX_MONTHS else None),
                 "withdrawn": False,
             }
+    pfs = current_pfs({child for child, _district, _year in records})
+    for (child, _district, _year), content in records.items():
+        content["priority_for_services"] = pfs.get(child, False)
     return records
 
 
@@ -244,10 +261,12 @@ def smepa_key(record: SmepaRecord, sea_id: int) -> dict:
     }
 
 
-def smepa_document(record: SmepaRecord, sea_edfi_id: int) -> dict:
+def smepa_document(record: SmepaRecord, sea_edfi_id: int, delivered: dict | None = None) -> dict:
     """The Ed-Fi ``studentMigrantEducationProgramAssociation`` body of a record (valid against the Data
-    Standard 5.2 schema): what is unknown is left out, never null. Raises ``NoEdfiId`` when the record's
-    district has no usable Ed-Fi id."""
+    Standard 5.2 schema): what is unknown is left out, never null. ``delivered`` is what
+    ``mepsis.delivery.queries.smepa_deliveries`` says of the record: its services, whether one was in a summer
+    or intersession project, and the reason of a continuation of services. Raises ``NoEdfiId`` when the
+    record's district has no usable Ed-Fi id."""
     document = smepa_key(record, sea_edfi_id)
     document["priorityForServices"] = bool(record.priority_for_services)
     document["lastQualifyingMove"] = record.last_qualifying_move.isoformat()
@@ -258,6 +277,14 @@ def smepa_document(record: SmepaRecord, sea_edfi_id: int) -> dict:
         "eligibilityExpirationDate": record.eligibility_expiration_date,
     }
     document.update({name: day.isoformat() for name, day in optional.items() if day is not None})
+    if delivered and delivered.get("services"):
+        document["migrantEducationProgramServices"] = [
+            {"migrantEducationProgramServiceDescriptor": SERVICE_DESCRIPTOR + service["descriptor"],
+             "serviceBeginDate": service["begin_date"].isoformat(), "serviceEndDate": service["end_date"].isoformat()}
+            for service in delivered["services"]]
+        document["servedOutsideOfRegularSession"] = delivered["summer"]
+    if delivered and delivered.get("continuation"):
+        document["continuationOfServicesReasonDescriptor"] = CONTINUATION_DESCRIPTOR + delivered["continuation"]
     return document
 
 
@@ -287,11 +314,23 @@ def iter_smepa(district_id: str | None = None, since: dt.datetime | None = None,
         records = records.filter(withdrawn=False)
     else:
         records = records.filter(updated_at__gte=since)
+    from mepsis.delivery.queries import smepa_deliveries  # mepsis.delivery reads this module's id_list
+
+    chunk: list[SmepaRecord] = []
     for record in records.iterator(chunk_size=chunk_size):
+        chunk.append(record)
+        if len(chunk) == chunk_size:
+            yield from _exported(chunk, sea_id, smepa_deliveries(chunk))
+            chunk = []
+    yield from _exported(chunk, sea_id, smepa_deliveries(chunk))
+
+
+def _exported(records: list[SmepaRecord], sea_id: int, delivered: dict[int, dict]) -> Iterator[Exported]:
+    for record in records:
         try:
             if record.withdrawn:
                 yield Exported(record, withdrawal={"withdrawn": True, "key": smepa_key(record, sea_id)})
             else:
-                yield Exported(record, body=smepa_document(record, sea_id))
+                yield Exported(record, body=smepa_document(record, sea_id, delivered.get(record.pk)))
         except NoEdfiId as error:
             yield Exported(record, problem=str(error))

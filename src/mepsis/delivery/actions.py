@@ -1,0 +1,457 @@
+"""The actions that change services, continuations of services and priority for services; each writes the
+audit log in its own transaction, and refreshes the SMEPA records of the children it changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mepsis.access import audit
+from mepsis.enrollments.feed import FeedUnreadable, _read_csv
+from mepsis.enrollments.models import Enrollment
+from mepsis.registry.actions import ActionRefused
+from mepsis.registry.models import Child, CoeChild, CoeStatus, CoeVersion
+from mepsis.reports.smepa import id_list, refresh_smepa, touch_smepa
+from mepsis.rules import pfs as pfs_rules
+from mepsis.rules import services as rules
+
+from . import servicefile
+from .queries import current_pfs
+from .models import (
+    ContinuationOfServices,
+    PfsDetermination,
+    PfsImport,
+    PfsIndicator,
+    PfsRuleSet,
+    Project,
+    Service,
+)
+
+# --- Services -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ServicesReport:
+    """What an import of services did (``--format json`` of `mepsis services import`)."""
+
+    rows: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    projects_created: int = 0
+    seconds: float = 0.0
+    refused: list[tuple[int, str]] = field(default_factory=list)  # (line, "field: sentence"), by line
+
+    def as_dict(self) -> dict:
+        return {name: getattr(self, name) for name in ("rows", "accepted", "rejected", "new", "updated", "unchanged",
+                                                       "projects_created", "seconds")}
+
+
+def read_csv_file(path: Path, columns: tuple[str, ...], required: tuple[str, ...]) -> pl.DataFrame:
+    """The rows of a CSV file (UTF-8, with or without BOM) as text, with their ``line`` (and a ``problem`` for
+    a malformed row). Raises ``FeedUnreadable`` when the file cannot be read or lacks a required column."""
+    try:
+        data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+        data.decode("utf-8")
+    except OSError as error:
+        raise FeedUnreadable(f"{path}: cannot be read ({error.strerror}).") from error
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise FeedUnreadable(f"{path}: line {line} is not UTF-8 text.") from error
+    if not data.strip():
+        raise FeedUnreadable(f"{path}: the file is empty.")
+    frame = _read_csv(path, data)
+    missing = [column for column in required if column not in frame.columns]
+    if missing:
+        raise FeedUnreadable(f"{path}: there is no column {', '.join(missing)}; the file has the columns "
+                             f"{', '.join(columns)}.")
+    return frame
+
+
+def record_services(rows: pl.DataFrame | list[dict], *, actor: str, source: str = "") -> ServicesReport:
+    """Record a batch of services (rows with the columns of interfaces.md, as text). Each row is checked;
+    a refused row says why (line, field, sentence) and the others are recorded, in one transaction. A row
+    naming a service already stored (same child, project, service and begin date) updates it when it says
+    something else and changes nothing when it says the same, so importing a file again changes nothing.
+    A project_id the state does not know creates the project with the row's session type."""
+    started = time.perf_counter()
+    if isinstance(rows, list):
+        rows = pl.DataFrame([{column: _text(row.get(column)) for column in servicefile.COLUMNS} for row in rows],
+                            schema={column: pl.String for column in servicefile.COLUMNS})
+    if "line" not in rows.columns:
+        rows = rows.with_columns(line=pl.int_range(1, rows.height + 1))
+    if "problem" not in rows.columns:
+        rows = rows.with_columns(problem=pl.lit(None, pl.String))
+    report = ServicesReport(rows=rows.height)
+    with transaction.atomic():
+        checked = servicefile.check_columns(rows.sort("line"), coe_children=_coe_children(),
+                                            students=_students(), projects=_projects())
+        good = checked.filter(pl.col("reasons").list.len() == 0)
+        refused = [(line, reason) for line, reasons in checked.filter(pl.col("reasons").list.len() > 0)
+                   .select("line", "reasons").iter_rows() for reason in reasons]
+        good, report.projects_created = _create_projects(good, actor)
+        servicefile.stage(good)
+        refused += servicefile.decide_eligibility()
+        servicefile.compare_with_stored()
+        report.new, report.updated, report.unchanged, children = _write_services(actor)
+        report.refused = sorted(refused)
+        report.rejected = len({line for line, _reason in refused})
+        report.accepted = report.rows - report.rejected
+        touch_smepa(children)
+        report.seconds = round(time.perf_counter() - started, 2)
+        audit.record(actor, "services.recorded", "services", Path(source).name[:64], why=source,
+                     after=report.as_dict())
+    return report
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _coe_children() -> pl.DataFrame:
+    return pl.DataFrame(list(CoeChild.objects.values_list("coe__coe_id", "index", "child_id")),
+                        schema={"coe_id": pl.String, "child_index": pl.Int64, "child_pk": pl.Int64}, orient="row")
+
+
+def _students() -> pl.DataFrame:
+    return pl.DataFrame(list(Child.objects.filter(state_student_id__isnull=False)
+                             .values_list("state_student_id", "pk")),
+                        schema={"state_student_id": pl.String, "child_pk": pl.Int64}, orient="row")
+
+
+def _projects() -> pl.DataFrame:
+    return pl.DataFrame(list(Project.objects.values_list("project_id", "pk", "session_type")),
+                        schema={"project_id": pl.String, "project_pk": pl.Int64, "project_session": pl.String},
+                        orient="row")
+
+
+def _create_projects(good: pl.DataFrame, actor: str) -> tuple[pl.DataFrame, int]:
+    """Create the projects the rows name and the state does not know, with the session type of their rows."""
+    new = good.filter(pl.col("project_pk").is_null()).unique("project_id", keep="first", maintain_order=True)
+    created = Project.objects.bulk_create(
+        [Project(project_id=project_id, session_type=session) for project_id, session in
+         new.select("project_id", "session_type").iter_rows()])
+    if created:
+        audit.record_many([audit.event(actor, "project.created", "project", project.project_id,
+                                       after={"session_type": project.session_type}) for project in created])
+        good = good.drop("project_pk").join(_projects().select("project_id", "project_pk"), on="project_id",
+                                            how="left")
+    return good, len(created)
+
+
+def _write_services(actor: str) -> tuple[int, int, int, set[int]]:
+    """Insert the new staged services and update the changed ones; (new, updated, unchanged, children)."""
+    table, staging = Service._meta.db_table, servicefile.STAGING
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    columns = ("end_date", "hours", "basis", "coe_id", "continuation_id")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {staging} WHERE same = 1")
+        unchanged = cursor.fetchone()[0]
+        cursor.execute(f"SELECT t.existing_id, {', '.join(f's.{c}' for c in columns)}, "
+                       f"{', '.join(f't.{c}' for c in columns)} FROM {staging} t JOIN {table} s "
+                       f"ON s.id = t.existing_id WHERE t.same = 0")
+        changes = cursor.fetchall()
+        if changes:
+            audit.record_many([audit.event(actor, "service.updated", "service", str(row[0]),
+                                           before=dict(zip(columns, map(_plain, row[1:6]))),
+                                           after=dict(zip(columns, map(_plain, row[6:])))) for row in changes])
+            cursor.execute(f"""
+                UPDATE {table} SET end_date = t.end_date, hours = t.hours, basis = t.basis, coe_id = t.coe_id,
+                       continuation_id = t.continuation_id, recorded_at = %s, recorded_by = %s
+                FROM {staging} t WHERE t.existing_id = {table}.id AND t.same = 0""", [now, actor])
+        cursor.execute(f"""
+            INSERT INTO {table} (child_id, coe_id, service, project_id, begin_date, end_date, hours, basis,
+                                 continuation_id, recorded_at, recorded_by)
+            SELECT child_id, coe_id, service, project_id, begin_date, end_date, hours, basis, continuation_id, %s, %s
+            FROM {staging} WHERE existing_id IS NULL""", [now, actor])
+        new = cursor.rowcount
+        cursor.execute(f"SELECT DISTINCT child_id FROM {staging} WHERE same IS NULL OR same = 0")
+        children = {row[0] for row in cursor.fetchall()}
+        cursor.execute(f"DROP TABLE {staging}")
+    return new, len(changes), unchanged, children
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, dt.date) else None if value is None else str(value)
+
+
+# --- Continuation of services --------------------------------------------------------------------------------
+
+def record_continuation(child_id: str, *, reason: str, begin: dt.date, end: dt.date, actor: str,
+                        why: str) -> ContinuationOfServices:
+    """A reviewer's decision that a child whose eligibility ended may still be served (ESEA 1304(e)); refused
+    (``ActionRefused`` with the rule's errors) when the reason's limits forbid these dates."""
+    if not why.strip():
+        raise ActionRefused(_("Say why the child continues to be served (for the previous-term reason, that "
+                              "comparable services are not available otherwise)."))
+    with transaction.atomic():
+        child = _child(child_id)
+        refusals = rules.check_continuation(
+            reason, begin, end, servicefile.eligibility_of([child.pk]).get(child.pk, []), birth_date=child.birth_date,
+            hs_completion_date=_hs_completion_date(child), grade=_grade(child, begin))
+        if refusals:
+            raise ActionRefused(_("The continuation of services was not recorded."),
+                                [refusal.as_dict(_) for refusal in refusals])
+        continuation = ContinuationOfServices.objects.create(
+            child=child, reason=reason, begin_date=begin, end_date=end, why=why, recorded_by=actor,
+            recorded_at=timezone.now())
+        audit.record(actor, "continuation.recorded", "continuation", str(continuation.pk), why=why,
+                     after={"child_id": child.child_id, "reason": reason, "begin_date": begin.isoformat(),
+                            "end_date": end.isoformat()})
+        touch_smepa([child.pk])
+    return continuation
+
+
+def end_continuation(continuation_id: int, *, on: dt.date, actor: str, why: str) -> ContinuationOfServices:
+    """End a continuation on ``on`` (its last day), kept with who ended it and why. Refused while a service
+    recorded under it reaches past that day."""
+    with transaction.atomic():
+        continuation = ContinuationOfServices.objects.select_for_update().get(pk=continuation_id)
+        if continuation.ended_at is not None:
+            raise ActionRefused(_("This continuation of services was already ended."))
+        if not continuation.begin_date <= on <= continuation.end_date:
+            raise ActionRefused(_("A continuation ends on a day between its begin date %(begin)s and its end date "
+                                  "%(end)s.") % {"begin": continuation.begin_date, "end": continuation.end_date})
+        beyond = continuation.services.filter(end_date__gt=on).count()
+        if beyond:
+            raise ActionRefused(_("%(count)s services under this continuation go on after %(day)s.")
+                                % {"count": beyond, "day": on})
+        before = {"end_date": continuation.end_date.isoformat()}
+        continuation.end_date, continuation.ended_at = on, timezone.now()
+        continuation.ended_by, continuation.ended_why = actor, why
+        continuation.save(update_fields=["end_date", "ended_at", "ended_by", "ended_why"])
+        audit.record(actor, "continuation.ended", "continuation", str(continuation.pk), why=why, before=before,
+                     after={"end_date": on.isoformat()})
+        touch_smepa([continuation.child_id])
+    return continuation
+
+
+def _child(child_id: str) -> Child:
+    try:
+        return Child.objects.get(child_id=child_id)
+    except Child.DoesNotExist:
+        raise ActionRefused(_("There is no child %(child)s.") % {"child": child_id}) from None
+
+
+def _hs_completion_date(child: Child) -> dt.date | None:
+    """The high school completion date any current COE version records for the child."""
+    days = []
+    for coe_pk, index in CoeChild.objects.filter(child=child).values_list("coe_id", "index"):
+        document = CoeVersion.objects.filter(coe_id=coe_pk).order_by("-number").values_list("document", flat=True)[0]
+        children = document.get("children") or []
+        if index < len(children) and children[index].get("hs_completion_date"):
+            days.append(dt.date.fromisoformat(children[index]["hs_completion_date"]))
+    return min(days, default=None)
+
+
+def _grade(child: Child, on: dt.date) -> str | None:
+    """The child's grade on a day: the latest enrollment entered on or before it, else the newest COE's."""
+    enrolled = (Enrollment.objects.filter(child=child, entry_date__lte=on).order_by("-entry_date")
+                .values_list("grade", flat=True).first())
+    if enrolled:
+        return enrolled
+    for coe_pk, index in CoeChild.objects.filter(child=child).order_by("-coe__qad").values_list("coe_id", "index"):
+        document = CoeVersion.objects.filter(coe_id=coe_pk).order_by("-number").values_list("document", flat=True)[0]
+        children = document.get("children") or []
+        if index < len(children) and children[index].get("grade"):
+            return children[index]["grade"]
+    return None
+
+
+# --- Priority for services ------------------------------------------------------------------------------------
+
+def active_rule_set(*, actor: str = "system") -> PfsRuleSet:
+    """The rule set in force; the first time, version 1 with the project's default criteria."""
+    rule_set = PfsRuleSet.objects.filter(active=True).first()
+    if rule_set is None:
+        rule_set = set_pfs_criteria(pfs_rules.DEFAULT_CRITERIA, actor=actor, why=_("the default criteria"))
+    return rule_set
+
+
+def set_pfs_criteria(criteria: dict, *, actor: str, why: str = "") -> PfsRuleSet:
+    """A new version of the state's at-risk criteria, made the active one; the older ones are kept."""
+    errors = pfs_rules.criteria_errors(criteria)
+    if errors:
+        raise ActionRefused(_("The PFS criteria were not saved."), [error.as_dict(_) for error in errors])
+    with transaction.atomic():
+        PfsRuleSet.objects.select_for_update().filter(active=True).update(active=False)
+        version = (PfsRuleSet.objects.aggregate(last=Max("version"))["last"] or 0) + 1
+        rule_set = PfsRuleSet.objects.create(version=version, criteria=criteria, created_by=actor,
+                                             created_at=timezone.now(), why=why, active=True)
+        audit.record(actor, "pfs.criteria_set", "pfs_rule_set", str(version), why=why, after=criteria)
+    return rule_set
+
+
+@dataclass
+class PfsImportReport:
+    rows: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    refused: list[tuple[int, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {name: getattr(self, name) for name in ("rows", "accepted", "rejected", "new", "updated", "unchanged")}
+
+
+PFS_COLUMNS = ("state_student_id", "indicator", "date", "value")
+
+
+def import_pfs_indicators(rows: pl.DataFrame, *, actor: str, file_name: str = "") -> PfsImportReport:
+    """Store the indicators the PFS criteria read (one value per state student id, indicator and date; the
+    same again changes nothing, a new value replaces the old one), then determine PFS again for the children
+    whose indicators changed."""
+    report = PfsImportReport(rows=rows.height)
+    if "line" not in rows.columns:
+        rows = rows.with_columns(line=pl.int_range(1, rows.height + 1))
+    if "problem" not in rows.columns:
+        rows = rows.with_columns(problem=pl.lit(None, pl.String))
+    parsed = (rows.with_columns(pl.col(PFS_COLUMNS).str.strip_chars().replace("", None))
+              .with_columns(day=servicefile._date("date"))
+              .with_columns(first_line=pl.col("line").min().over("state_student_id", "indicator", "day")))
+    checks = [(pl.col("problem").is_not_null(), "row", pl.col("problem"))]
+    checks += [(pl.col(column).is_null(), column, pl.lit(_("is required."))) for column in PFS_COLUMNS]
+    checks += [
+        (pl.col("date").is_not_null() & pl.col("day").is_null(), "date", pl.lit(_("must be a date written YYYY-MM-DD."))),
+        (pl.col("indicator").str.len_chars() > 40, "indicator", pl.lit(_("is longer than 40 characters."))),
+        (pl.col("value").str.len_chars() > 100, "value", pl.lit(_("is longer than 100 characters."))),
+        (pl.col("state_student_id").str.len_chars() > 32, "state_student_id", pl.lit(_("is longer than 32 characters."))),
+        (pl.col("first_line") < pl.col("line"), "row",
+         pl.lit(_("gives the same student, indicator and date as line ")) + pl.col("first_line").cast(pl.String)),
+    ]
+    parsed = parsed.with_columns(reasons=pl.concat_list(
+        [pl.when(condition).then(pl.lit(f"{name}: ") + sentence) for condition, name, sentence in checks]
+    ).list.drop_nulls())
+    good = parsed.filter(pl.col("reasons").list.len() == 0)
+    report.refused = [(line, reason) for line, reasons in parsed.filter(pl.col("reasons").list.len() > 0)
+                      .select("line", "reasons").iter_rows() for reason in reasons]
+    report.rejected = parsed.height - good.height
+    report.accepted = good.height
+    with transaction.atomic():
+        run = PfsImport.objects.create(started_at=timezone.now(), file_name=file_name, actor=actor)
+        stored_rows = PfsIndicator.objects.all()
+        file_students = good["state_student_id"].unique().to_list()
+        if len(file_students) < 20_000:  # else reading them all is cheaper than a long IN list
+            stored_rows = stored_rows.filter(state_student_id__in=file_students)
+        stored = {(ssid, indicator, date): (pk, value) for pk, ssid, indicator, date, value in
+                  stored_rows.values_list("pk", "state_student_id", "indicator", "date", "value")}
+        new, changed, students = [], [], set()
+        for ssid, indicator, day, value in good.select("state_student_id", "indicator", "day", "value").iter_rows():
+            known = stored.get((ssid, indicator, day))
+            if known is None:
+                new.append(PfsIndicator(state_student_id=ssid, indicator=indicator, date=day, value=value,
+                                        imported_by=run))
+            elif known[1] != value:
+                changed.append(PfsIndicator(pk=known[0], value=value, imported_by=run))
+            else:
+                continue
+            students.add(ssid)
+        PfsIndicator.objects.bulk_create(new, batch_size=2000)
+        PfsIndicator.objects.bulk_update(changed, ["value", "imported_by"], batch_size=2000)
+        report.new, report.updated = len(new), len(changed)
+        report.unchanged = report.accepted - report.new - report.updated
+        run.summary = report.as_dict()
+        run.save(update_fields=["summary"])
+        audit.record(actor, "pfs.indicators_imported", "pfs_import", str(run.pk), why=file_name, after=run.summary)
+        if students:
+            determine_pfs(children=Child.objects.filter(state_student_id__in=sorted(students)), actor=actor)
+    return report
+
+
+@dataclass
+class PfsRunReport:
+    children: int = 0
+    determined: int = 0
+    unchanged: int = 0
+    pfs: int = 0
+    rule_set_version: int = 0
+
+    def as_dict(self) -> dict:
+        return {name: getattr(self, name) for name in ("children", "determined", "unchanged", "pfs", "rule_set_version")}
+
+
+def determine_pfs(*, on: dt.date | None = None, children=None, actor: str) -> PfsRunReport:
+    """PFS on ``on`` (today by default) for these children (a queryset; every child with an approved COE when
+    None). A child gets a new determination when its inputs (QADs, indicators, grade, birth date) or the rule
+    set differ from those of its latest determination for that day; the others keep theirs. The SMEPA
+    records of the children whose PFS changed are refreshed."""
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        rule_set = active_rule_set(actor=actor)
+        report = PfsRunReport(rule_set_version=rule_set.version)
+        certified = CoeChild.objects.filter(coe__status=CoeStatus.APPROVED, eligibility_start__isnull=False,
+                                            coe__qad__isnull=False)
+        if children is not None:
+            certified = certified.filter(child__in=children)
+        qads: dict[int, list[dt.date]] = {}
+        for child_pk, qad in certified.values_list("child_id", "coe__qad"):
+            qads.setdefault(child_pk, []).append(qad)
+        people = {pk: (ssid, birth) for pk, ssid, birth in
+                  Child.objects.filter(pk__in=id_list(sorted(qads))).values_list("pk", "state_student_id", "birth_date")}
+        indicators = _indicators_on(on, [ssid for ssid, _b in people.values() if ssid])
+        grades = _grades_on(on, list(people))
+        latest = {row["child_id"]: row for row in PfsDetermination.objects.filter(
+            child_id__in=id_list(sorted(people)), determination_date=on).order_by("child_id", "-determined_at", "-id")
+            .values("child_id", "pfs", "inputs", "rule_set_id")}
+        previous_pfs = current_pfs(list(people))
+        now, made, changed_pfs = timezone.now(), [], []
+        for child_pk, (ssid, birth_date) in people.items():
+            child_indicators = indicators.get(ssid, {})
+            grade = grades.get(child_pk) or (child_indicators.get(pfs_rules.GRADE) or (None, None))[1]
+            inputs = {"qads": sorted(day.isoformat() for day in qads[child_pk]), "birth_date": birth_date.isoformat(),
+                      "grade": grade, "indicators": {name: [day.isoformat(), value]
+                                                     for name, (day, value) in sorted(child_indicators.items())}}
+            report.children += 1
+            before = latest.get(child_pk)
+            if before is not None and before["inputs"] == inputs and before["rule_set_id"] == rule_set.pk:
+                report.unchanged += 1
+                report.pfs += before["pfs"]
+                continue
+            result = pfs_rules.determine(on, qads=qads[child_pk], birth_date=birth_date, grade=grade,
+                                         indicators=child_indicators, rule_set=rule_set.criteria)
+            inputs["met"], inputs["qad"] = list(result.met), result.qad.isoformat() if result.qad else None
+            made.append(PfsDetermination(child_id=child_pk, determination_date=on, pfs=result.pfs, inputs=inputs,
+                                         rule_set=rule_set, determined_at=now, determined_by=actor))
+            report.pfs += result.pfs
+            if previous_pfs.get(child_pk, False) != result.pfs:
+                changed_pfs.append(child_pk)
+        PfsDetermination.objects.bulk_create(made, batch_size=2000)
+        report.determined = len(made)
+        audit.record(actor, "pfs.determined", "pfs", on.isoformat(), why=f"rule set v{rule_set.version}",
+                     after=report.as_dict())
+        refresh_smepa(changed_pfs)
+    return report
+
+
+def _indicators_on(on: dt.date, students: list[str]) -> dict[str, dict[str, tuple[dt.date, str]]]:
+    """Each student's latest value of each indicator dated on or before ``on``."""
+    result: dict[str, dict[str, tuple[dt.date, str]]] = {}
+    rows = PfsIndicator.objects.filter(date__lte=on).order_by("state_student_id", "indicator", "date")
+    if len(students) < 20_000:  # else reading them all is cheaper than a long IN list
+        rows = rows.filter(state_student_id__in=students)
+    for ssid, indicator, day, value in rows.values_list("state_student_id", "indicator", "date", "value"):
+        result.setdefault(ssid, {})[indicator] = (day, value)  # ordered by date: the latest wins
+    return result
+
+
+def _grades_on(on: dt.date, child_pks: list[int]) -> dict[int, str]:
+    """Each child's grade in the latest enrollment entered on or before ``on``."""
+    result = {}
+    for child_pk, grade in (Enrollment.objects.filter(child_id__in=id_list(child_pks), entry_date__lte=on)
+                            .order_by("child_id", "entry_date").values_list("child_id", "grade")):
+        result[child_pk] = grade
+    return result
+

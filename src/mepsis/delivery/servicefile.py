@@ -1,0 +1,229 @@
+"""Checking the rows of a services file (interfaces.md, "Services") and deciding, set-based, which are
+allowed: the column checks run at once with polars; the eligibility check runs in the database over a
+staging table, so an import of millions of rows is a handful of statements.
+
+A row is allowed when one approved COE's interval covers all its days (``eligible``) or one continuation of
+services covers them all (``continuation``). The few rows neither finds (a service that spans two COEs, or
+eligibility and then a continuation) are decided one child at a time by ``mepsis.rules.services``, which
+is the rule itself; the SQL is only its fast path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from mepsis.registry.models import Coe, CoeChild, CoeStatus
+from mepsis.reports.smepa import id_list
+from mepsis.rules import services as rules
+
+from .models import ContinuationOfServices, Service, SessionType
+
+COLUMNS = ("coe_id", "child_index", "state_student_id", "service", "project_id", "session_type", "begin_date",
+           "end_date", "hours")
+REQUIRED = ("service", "project_id", "session_type", "begin_date", "end_date")
+STAGING = "mepsis_service_staging"
+
+
+def check_columns(frame: pl.DataFrame, *, coe_children: pl.DataFrame, students: pl.DataFrame,
+                  projects: pl.DataFrame) -> pl.DataFrame:
+    """Every row with its child (``child_pk``), project (``project_pk``, null for a project to create), parsed
+    values and ``reasons`` ("field: sentence", empty for a good row).
+
+    ``coe_children``: coe_id, child_index, child_pk; ``students``: state_student_id, child_pk;
+    ``projects``: project_id, project_pk, project_session.
+    """
+    for column in COLUMNS:
+        if column not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(column))
+    parsed = (frame.lazy()
+              .with_columns(pl.col(COLUMNS).str.strip_chars())
+              .with_columns(pl.col(COLUMNS).replace("", None))
+              .with_columns(index=pl.col("child_index").cast(pl.Int64, strict=False),
+                            begin=_date("begin_date"), end=_date("end_date"),
+                            hours_value=pl.col("hours").cast(pl.Decimal(9, 2), strict=False))
+              .join(coe_children.lazy().rename({"child_pk": "coe_child_pk"}),
+                    left_on=["coe_id", "index"], right_on=["coe_id", "child_index"], how="left")
+              .join(students.lazy().rename({"child_pk": "student_child_pk"}), on="state_student_id", how="left")
+              .join(projects.lazy(), on="project_id", how="left")
+              .with_columns(child_pk=pl.coalesce("coe_child_pk", "student_child_pk"))
+              .with_columns(first_session=pl.col("session_type").first().over("project_id"),
+                            first_line=pl.col("line").min().over("child_pk", "project_id", "service", "begin"))
+              .with_columns(reasons=pl.concat_list(_reasons()).list.drop_nulls())
+              .collect())
+    return parsed
+
+
+def _date(column: str) -> pl.Expr:
+    text = pl.col(column)
+    return pl.when(text.str.contains(r"^\d{4}-\d{2}-\d{2}$")).then(text.str.to_date("%Y-%m-%d", strict=False))
+
+
+def _reasons() -> list[pl.Expr]:
+    def reason(condition: pl.Expr, field: str, sentence: str | pl.Expr) -> pl.Expr:
+        message = pl.lit(f"{field}: ") + (sentence if isinstance(sentence, pl.Expr) else pl.lit(sentence))
+        return pl.when(condition).then(message)
+
+    def shown(column: str) -> pl.Expr:
+        return pl.lit('"') + pl.col(column) + pl.lit('"')
+
+    sessions = [choice.value for choice in SessionType]
+    checks = [reason(pl.col("problem").is_not_null(), "row", pl.col("problem"))]
+    checks += [reason(pl.col(column).is_null() & pl.col("problem").is_null(), column, _("is required."))
+               for column in REQUIRED]
+    named_by_coe = pl.col("coe_id").is_not_null() | pl.col("child_index").is_not_null()
+    checks += [
+        reason(~named_by_coe & pl.col("state_student_id").is_null(), "child",
+               _("name the child by coe_id and child_index, or by state_student_id.")),
+        reason(named_by_coe & (pl.col("coe_id").is_null() | pl.col("index").is_null() | (pl.col("index") < 0)),
+               "child_index", _("coe_id and a child_index (0, 1, ...) name the child together.")),
+        reason(named_by_coe & pl.col("index").is_not_null() & pl.col("coe_child_pk").is_null(), "coe_id",
+               pl.lit(_("COE ")) + shown("coe_id") + pl.lit(_(" has no child at position ")) + pl.col("child_index")
+               + pl.lit(".")),
+        reason(pl.col("state_student_id").is_not_null() & pl.col("student_child_pk").is_null(), "state_student_id",
+               pl.lit(_("no certified child has the state student id ")) + shown("state_student_id") + pl.lit(".")),
+        reason(pl.col("coe_child_pk").is_not_null() & pl.col("student_child_pk").is_not_null()
+               & (pl.col("coe_child_pk") != pl.col("student_child_pk")), "state_student_id",
+               _("belongs to another child than the one coe_id and child_index name.")),
+        reason(pl.col("service").is_not_null() & ~pl.col("service").is_in(rules.SERVICES), "service",
+               pl.lit(_("must be one of %s, not ") % ", ".join(rules.SERVICES)) + shown("service") + pl.lit(".")),
+        reason(pl.col("session_type").is_not_null() & ~pl.col("session_type").is_in(sessions), "session_type",
+               pl.lit(_("must be regular or summer, not ")) + shown("session_type") + pl.lit(".")),
+        reason(pl.col("project_pk").is_not_null() & pl.col("session_type").is_in(sessions)
+               & (pl.col("session_type") != pl.col("project_session")), "session_type",
+               pl.lit(_("project ")) + shown("project_id") + pl.lit(_(" is a ")) + pl.col("project_session")
+               + pl.lit(_(" project."))),
+        reason(pl.col("project_pk").is_null() & (pl.col("session_type") != pl.col("first_session")), "session_type",
+               pl.lit(_("an earlier row made project ")) + shown("project_id") + pl.lit(_(" a "))
+               + pl.col("first_session") + pl.lit(_(" project."))),
+        reason(pl.col("project_id").str.len_chars() > 40, "project_id", _("is longer than 40 characters.")),
+        *[reason(pl.col(column).is_not_null() & pl.col(parsed).is_null(), column,
+                 pl.lit(_("must be a date written YYYY-MM-DD, not ")) + shown(column) + pl.lit("."))
+          for column, parsed in (("begin_date", "begin"), ("end_date", "end"))],
+        reason(pl.col("end") < pl.col("begin"), "end_date", _("is before the begin date.")),
+        reason(pl.col("hours").is_not_null() & (pl.col("hours_value").is_null() | (pl.col("hours_value") < 0)),
+               "hours", pl.lit(_("must be a number of hours, 0 or more, not ")) + shown("hours") + pl.lit(".")),
+        reason(pl.col("service").is_in(sorted(rules.INSTRUCTIONAL)) & pl.col("hours").is_null(), "hours",
+               _("an instructional service needs its hours.")),
+        reason(pl.col("service").is_in(sorted(rules.INSTRUCTIONAL)) & (pl.col("hours_value") == 0), "hours",
+               _("an instructional service needs its hours, more than zero.")),
+        reason(pl.col("child_pk").is_not_null() & (pl.col("first_line") < pl.col("line")), "row",
+               pl.lit(_("is the same service (child, project, service, begin date) as line "))
+               + pl.col("first_line").cast(pl.String) + pl.lit(".")),
+    ]
+    return checks
+
+
+def stage(rows: pl.DataFrame) -> None:
+    """Write the good rows into a temporary staging table: line, child, project, service, dates, hours."""
+    columns = "line bigint, child_id bigint, project_id bigint, service text, begin_date date, end_date date, " \
+              "hours numeric, coe_id bigint, continuation_id bigint, basis text, existing_id bigint, same integer"
+    data = rows.select("line", "child_pk", "project_pk", "service", "begin", "end",
+                       pl.col("hours_value").cast(pl.String))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {STAGING} ({columns})")
+        names = "line, child_id, project_id, service, begin_date, end_date, hours"
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {STAGING} ({names}) FROM STDIN") as copy:
+                for row in data.iter_rows():
+                    copy.write_row(row)
+        else:
+            cursor.executemany(f"INSERT INTO {STAGING} ({names}) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                               [(line, child, project, service, begin.isoformat(), end.isoformat(), hours)
+                                for line, child, project, service, begin, end, hours in data.iter_rows()])
+        cursor.execute(f"CREATE INDEX {STAGING}_child ON {STAGING} (child_id)")
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {STAGING}")
+
+
+def decide_eligibility() -> list[tuple[int, str]]:
+    """Set each staged row's basis, COE and continuation; return the refused rows as (line, reason)."""
+    coe_child, coe, continuation = (CoeChild._meta.db_table, Coe._meta.db_table,
+                                    ContinuationOfServices._meta.db_table)
+    approved = CoeStatus.APPROVED
+    with connection.cursor() as cursor:
+        # Each row's COE is the first (by eligibility start, then key) that makes the child eligible on its
+        # begin date, as rules.service_basis picks it; when one COE covers every day, the row is eligible.
+        cursor.execute(f"""
+            UPDATE {STAGING} SET coe_id = pick.coe_id, basis = CASE WHEN pick.whole = 1 THEN 'eligible' END
+            FROM (SELECT line, coe_id, whole FROM (
+                    SELECT s.line, cc.coe_id,
+                           MAX(CASE WHEN s.end_date <= cc.last_eligible_day THEN 1 ELSE 0 END)
+                               OVER (PARTITION BY s.line) AS whole,
+                           ROW_NUMBER() OVER (PARTITION BY s.line ORDER BY cc.eligibility_start, cc.coe_id) AS position
+                    FROM {STAGING} s JOIN {coe_child} cc ON cc.child_id = s.child_id
+                    JOIN {coe} c ON c.id = cc.coe_id AND c.status = %s
+                    WHERE cc.eligibility_start <= s.begin_date AND s.begin_date <= cc.last_eligible_day) ranked
+                  WHERE position = 1) pick
+            WHERE {STAGING}.line = pick.line""", [approved])
+        # Else, for a row that begins without eligibility, one continuation that covers every day.
+        cursor.execute(f"""
+            UPDATE {STAGING} SET basis = 'continuation', continuation_id = covering.continuation_id
+            FROM (SELECT s.line, MIN(k.id) AS continuation_id
+                  FROM {STAGING} s JOIN {continuation} k ON k.child_id = s.child_id
+                  WHERE s.coe_id IS NULL AND k.begin_date <= s.begin_date AND s.end_date <= k.end_date
+                  GROUP BY s.line) covering
+            WHERE {STAGING}.line = covering.line""")
+        cursor.execute(f"SELECT line, child_id, begin_date, end_date FROM {STAGING} WHERE basis IS NULL")
+        undecided = [(line, child, _day(begin), _day(end)) for line, child, begin, end in cursor.fetchall()]
+    if not undecided:
+        return []
+    children = {child for _line, child, _begin, _end in undecided}
+    eligibility, continuations = eligibility_of(children), continuations_of(children)
+    refused, decided = [], []
+    for line, child, begin, end in undecided:
+        result = rules.service_basis(begin, end, eligibility.get(child, []), continuations.get(child, []))
+        if isinstance(result, rules.Refusal):
+            refused.append((line, f"{result.field}: {_(result.template) % result.params}"))
+        else:
+            decided.append((result.basis, result.coe_id, result.continuation_id, line))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {STAGING} SET basis = %s, coe_id = %s, continuation_id = %s WHERE line = %s",
+                           decided)
+        cursor.executemany(f"DELETE FROM {STAGING} WHERE line = %s", [(line,) for line, _reason in refused])
+    return refused
+
+
+def compare_with_stored() -> None:
+    """Mark each staged row that names a stored service (``existing_id``), and whether it says the same."""
+    table = Service._meta.db_table
+    same = ("s.end_date = t.end_date AND s.basis = t.basis AND s.coe_id IS NOT DISTINCT FROM t.coe_id "
+            "AND s.continuation_id IS NOT DISTINCT FROM t.continuation_id "
+            "AND s.hours IS NOT DISTINCT FROM t.hours")
+    if connection.vendor != "postgresql":
+        same = same.replace("IS NOT DISTINCT FROM", "IS")
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            UPDATE {STAGING} SET existing_id = stored.id, same = stored.same
+            FROM (SELECT t.line, s.id, CASE WHEN {same} THEN 1 ELSE 0 END AS same
+                  FROM {STAGING} t JOIN {table} s ON s.child_id = t.child_id AND s.project_id = t.project_id
+                   AND s.service = t.service AND s.begin_date = t.begin_date) stored
+            WHERE {STAGING}.line = stored.line""")
+
+
+def eligibility_of(child_ids) -> dict[int, list[rules.Eligibility]]:
+    """The eligibility intervals of approved COEs of these children (by primary key)."""
+    result: dict[int, list[rules.Eligibility]] = {}
+    for child, coe_pk, start, last, end_reason in (
+            CoeChild.objects.filter(child_id__in=id_list(sorted(child_ids)), coe__status=CoeStatus.APPROVED,
+                                    eligibility_start__isnull=False, last_eligible_day__isnull=False)
+            .values_list("child_id", "coe_id", "eligibility_start", "last_eligible_day", "end_reason")):
+        result.setdefault(child, []).append(rules.Eligibility(coe_pk, start, last, end_reason))
+    return result
+
+
+def continuations_of(child_ids) -> dict[int, list[rules.Continuation]]:
+    result: dict[int, list[rules.Continuation]] = {}
+    for pk, child, reason, begin, end in (
+            ContinuationOfServices.objects.filter(child_id__in=id_list(sorted(child_ids))).order_by("pk")
+            .values_list("pk", "child_id", "reason", "begin_date", "end_date")):
+        result.setdefault(child, []).append(rules.Continuation(pk, reason, begin, end))
+    return result
+
+
+def _day(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)

@@ -1,0 +1,178 @@
+"""`mepsis services import`: services recorded only for eligible days or under a continuation of services."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from service_rows import service
+
+from mepsis.access.models import AuditEvent
+from mepsis.delivery.actions import record_continuation, record_services
+from mepsis.delivery.models import Project, Service
+from mepsis.registry.actions import void_coe
+
+pytestmark = pytest.mark.django_db
+D = dt.date.fromisoformat
+
+
+def test_it_records_services_named_by_coe_and_index_or_by_state_student_id(world, mepsis):
+    ana = world.certify()
+    coe_id = ana.coe_entries.get().coe.coe_id
+    path = world.services_file(service(), service(coe_id=coe_id, child_index="0", state_student_id="",
+                                                  service="COUNSELSERV", hours=""))
+
+    ran = mepsis("services", "import", path, "--format", "json")
+
+    assert ran.code == 0, ran.err
+    assert ran.json() | {"seconds": 0} == {"rows": 2, "accepted": 2, "rejected": 0, "new": 2, "updated": 0,
+                                           "unchanged": 0, "projects_created": 1, "seconds": 0}
+    stored = Service.objects.order_by("service")
+    assert [(s.service, s.basis, s.coe.coe_id, s.hours) for s in stored] == [
+        ("COUNSELSERV", "eligible", coe_id, None), ("READINSTR", "eligible", coe_id, Decimal("20.00"))]
+    assert Project.objects.get().session_type == "regular"
+    assert AuditEvent.objects.filter(action="services.recorded").count() == 1
+
+
+def test_importing_the_same_file_again_changes_nothing(world, mepsis):
+    world.certify()
+    path = world.services_file(service(), service(service="MATHINSTR", hours="12.5"))
+    mepsis("services", "import", path)
+
+    again = mepsis("services", "import", path, "--format", "json").json()
+
+    assert (again["new"], again["updated"], again["unchanged"], again["projects_created"]) == (0, 0, 2, 0)
+    assert Service.objects.count() == 2
+
+
+def test_a_row_that_says_something_new_updates_the_service_with_its_audit(world, mepsis):
+    world.certify()
+    mepsis("services", "import", world.services_file(service(hours="20")))
+
+    ran = mepsis("services", "import", world.services_file(service(hours="25", end_date="2025-12-20")))
+
+    assert ran.code == 0 and "1 updated" in ran.err
+    stored = Service.objects.get()
+    assert (stored.hours, stored.end_date) == (Decimal("25.00"), D("2025-12-20"))
+    change = AuditEvent.objects.get(action="service.updated")
+    assert (change.before["hours"], change.after["hours"]) == ("20.00", "25.00") or \
+        (Decimal(change.before["hours"]), Decimal(change.after["hours"])) == (Decimal(20), Decimal(25))
+
+
+def test_it_refuses_a_service_after_eligibility_ends_naming_file_line_and_field(world, mepsis):
+    world.certify(qad="2022-07-01")  # last eligible day 2025-06-30
+    path = world.services_file(
+        service(project_id="SUMMER-25", session_type="summer", begin_date="2025-06-16", end_date="2025-06-30"),
+        service(project_id="SUMMER-25", session_type="summer", begin_date="2025-07-01", end_date="2025-07-31",
+                service="MATHINSTR"))
+
+    ran = mepsis("services", "import", path)
+
+    assert ran.code == 1
+    assert f"{path}:3: begin_date:" in ran.err and "2025-07-01" in ran.err
+    assert list(Service.objects.values_list("begin_date", flat=True)) == [D("2025-06-16")]
+
+
+def test_a_summer_service_the_day_after_eligibility_ended_is_taken_under_a_continuation(world, mepsis):
+    ana = world.certify(qad="2022-07-01")  # eligibility ends 2025-06-30, in the summer term
+    continuation = record_continuation(ana.child_id, reason="SCHOOL_TERM", begin=D("2025-07-01"),
+                                       end=D("2025-08-31"), actor="reviewer", why="ceased during the summer term")
+    path = world.services_file(service(project_id="SUMMER-25", session_type="summer", begin_date="2025-07-01",
+                                       end_date="2025-07-31"))
+
+    ran = mepsis("services", "import", path)
+
+    assert ran.code == 0, ran.err
+    stored = Service.objects.get()
+    assert (stored.basis, stored.continuation_id, stored.coe_id) == ("continuation", continuation.pk, None)
+
+
+def test_a_child_served_only_under_continuation_has_only_continuation_services(world):
+    ana = world.certify(qad="2022-07-01")
+    record_continuation(ana.child_id, reason="PREVIOUS_TERM", begin=D("2025-09-01"), end=D("2026-06-30"),
+                        actor="reviewer", why="no comparable services in the district")
+    report = record_services([service(begin_date="2025-09-15", end_date="2025-12-15"),
+                              service(service="SUPPSERV", hours="", begin_date="2026-01-10", end_date="2026-01-10")],
+                             actor="tester")
+
+    assert (report.new, report.rejected) == (2, 0)
+    assert set(Service.objects.values_list("basis", flat=True)) == {"continuation"}
+    assert not Service.objects.filter(coe__isnull=False).exists()
+
+
+def test_a_service_across_two_back_to_back_coes_is_eligible(world):
+    world.certify(qad="2022-01-01")  # eligible to 2024-12-31
+    world.certify(qad="2025-01-01")  # the same child (same state student id) again
+    report = record_services([service(begin_date="2024-12-01", end_date="2025-01-31")], actor="tester")
+    assert (report.new, report.rejected) == (1, 0)
+    assert Service.objects.get().basis == "eligible"
+
+
+def test_a_service_that_spans_eligibility_and_a_continuation_is_a_continuation_service(world):
+    ana = world.certify(qad="2022-07-01")
+    continuation = record_continuation(ana.child_id, reason="SCHOOL_TERM", begin=D("2025-07-01"),
+                                       end=D("2025-08-31"), actor="reviewer", why="ceased during the summer term")
+    report = record_services([service(session_type="summer", project_id="S", begin_date="2025-06-20",
+                                       end_date="2025-07-20")], actor="tester")
+    assert report.rejected == 0
+    stored = Service.objects.get()
+    assert (stored.basis, stored.continuation_id, stored.coe.coe_id) == (
+        "continuation", continuation.pk, ana.coe_entries.get().coe.coe_id)
+
+
+def test_a_child_found_ineligible_gets_no_service(world):
+    ana = world.certify()
+    void_coe(ana.coe_entries.get().coe.coe_id, reason="FOUND_INELIGIBLE", actor="reviewer", why="re-interview")
+    report = record_services([service()], actor="tester")
+    assert report.rejected == 1 and "neither eligible" in report.refused[0][1]
+
+
+@pytest.mark.parametrize("row, field", [
+    (service(hours=""), "hours"),
+    (service(hours="0"), "hours"),
+    (service(hours="-2", service="SUPPSERV"), "hours"),
+    (service(hours="many"), "hours"),
+    (service(service="SWIM"), "service"),
+    (service(session_type="winter"), "session_type"),
+    (service(begin_date="2025-13-01"), "begin_date"),
+    (service(end_date="2025-09-01"), "end_date"),
+    (service(state_student_id="999"), "state_student_id"),
+    (service(state_student_id=""), "child"),
+    (service(coe_id="WI-NOPE", child_index="0", state_student_id=""), "coe_id"),
+    (service(project_id=""), "project_id"),
+])
+def test_a_bad_row_is_refused_with_its_field_and_the_good_rows_are_kept(world, row, field):
+    world.certify()
+    report = record_services([service(service="COUNSELSERV", hours=""), row], actor="tester")
+    assert report.rejected == 1 and report.new == 1
+    assert any(line == 2 and reason.startswith(f"{field}:") for line, reason in report.refused), report.refused
+
+
+def test_a_project_keeps_its_session_type(world):
+    world.certify()
+    record_services([service(project_id="P-1", session_type="regular")], actor="tester")
+    report = record_services([service(project_id="P-1", session_type="summer", service="SUPPSERV", hours="")],
+                             actor="tester")
+    assert report.rejected == 1 and "is a regular project" in report.refused[0][1]
+
+
+def test_the_same_service_twice_in_a_file_is_refused_the_second_time(world):
+    world.certify()
+    report = record_services([service(), service(hours="30")], actor="tester")
+    assert report.refused == [(2, "row: is the same service (child, project, service, begin date) as line 1.")]
+
+
+def test_a_coe_child_and_a_state_student_id_that_disagree_are_refused(world):
+    world.certify()
+    world.certify("Luis", "5550001111", qad="2025-05-01")
+    coe_id = world.certify("Eva", "5550002222").coe_entries.get().coe.coe_id
+    report = record_services([service(coe_id=coe_id, child_index="0", state_student_id="5550001111")], actor="t")
+    assert report.rejected == 1 and report.refused[0][1].startswith("state_student_id:")
+
+
+def test_a_file_that_cannot_be_read_or_lacks_columns_stops_with_exit_2(world, mepsis, tmp_path):
+    missing = mepsis("services", "import", tmp_path / "nothing.csv")
+    lacking = tmp_path / "lacking.csv"
+    lacking.write_text("service,begin_date\nREADINSTR,2025-01-01\n")
+    short = mepsis("services", "import", lacking)
+    assert (missing.code, short.code) == (2, 2)
+    assert "project_id" in short.err
