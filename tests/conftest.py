@@ -81,3 +81,40 @@ def mepsis_process(scratch_database, tmp_path):
 
     run.env = env
     return run
+
+
+@pytest.fixture
+def mepsis_server(mepsis_process, tmp_path):
+    """`mepsis serve` (gunicorn) in its own process on a free port, against the scratch database made ready
+    by `mepsis init`; gives the address it answers at. Its log is in ``tmp_path / "server.log"``."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    ready = mepsis_process("init")
+    assert ready.returncode == 0, ready.stderr
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = (tmp_path / "server.log").open("w")
+    server = subprocess.Popen([sys.executable, "-m", "mepsis", "serve", "--port", str(port), "--workers", "2"],
+                              env=mepsis_process.env, stdout=log, stderr=subprocess.STDOUT)
+    address = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(f"{address}/login/", timeout=1)
+            break
+        except (urllib.error.URLError, ConnectionError):
+            if server.poll() is not None:
+                break
+            time.sleep(0.1)
+    else:
+        server.terminate()
+    assert server.poll() is None, (tmp_path / "server.log").read_text()
+    yield address
+    server.terminate()
+    server.wait(timeout=30)
+    log.close()
