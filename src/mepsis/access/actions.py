@@ -22,10 +22,11 @@ from .scope import scope_for
 from .tokens import hash_key, new_key
 
 
-def add_user(username: str, password: str | None, *, by: Any = None, actor: str, email: str = "",
-             first_name: str = "", last_name: str = ""):
-    """A new user (no role yet: ``grant_role`` gives them one). A password is checked by the framework's
-    validators and stored hashed; without one (an API client) the user cannot sign in to the pages."""
+def add_user(username: str, password: str | None, *, grants: list[tuple[Any, Any, Any]] = (), by: Any = None,
+             actor: str, email: str = "", first_name: str = "", last_name: str = ""):
+    """A new user with the role grants given as (role, district, region), all or nothing. A password is checked
+    by the framework's validators and stored hashed; without one (an API client) the user cannot sign in to
+    the pages."""
     if by is not None:
         scope = scope_for(by)
         if not (scope.may("users.manage") or scope.may("district_users.manage")):
@@ -44,6 +45,8 @@ def add_user(username: str, password: str | None, *, by: Any = None, actor: str,
         user.save()
         audit.record(actor, "user.created", "user", user.username,
                      after={"email": email, "first_name": first_name, "last_name": last_name})
+        for role, district, region in grants:
+            grant_role(user, role, district=district, region=region, by=by, actor=actor)
     return user
 
 

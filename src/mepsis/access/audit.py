@@ -12,7 +12,8 @@ import datetime as dt
 import getpass
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
@@ -99,3 +100,28 @@ def _lock_chain() -> str:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
     last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
     return last or GENESIS
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    """The first event whose link does not hold: its ``prev_hash`` is not the hash of the event before it
+    (an event was removed or inserted), or its ``hash`` is not the hash of its own content (it was changed)."""
+
+    event_id: int
+    reason: str
+
+
+def verify_chain(*, chunk_size: int = 5000, update: Callable[[int], None] = lambda done: None
+                 ) -> tuple[int, BrokenLink | None]:
+    """Walk the whole chain in order, streaming; the number of events checked and the first broken link."""
+    previous, checked = GENESIS, 0
+    rows = AuditEvent.objects.order_by("id").values_list("id", "prev_hash", "hash", *CHAINED_FIELDS)
+    for checked, (event_id, prev_hash, stored, *values) in enumerate(rows.iterator(chunk_size=chunk_size), 1):
+        if prev_hash != previous:
+            return checked, BrokenLink(event_id, "prev_hash")
+        previous = event_hash(previous, dict(zip(CHAINED_FIELDS, values)))
+        if stored != previous:
+            return checked, BrokenLink(event_id, "hash")
+        if checked % chunk_size == 0:
+            update(checked)
+    return checked, None
