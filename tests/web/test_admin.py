@@ -2,7 +2,7 @@ import pytest
 from django.contrib.admin.sites import site
 from django.urls import reverse
 
-from mepsis.demo import load_sample_state
+from mepsis.access.testing import small_state
 from mepsis.registry.models import Coe
 
 pytestmark = pytest.mark.django_db
@@ -10,18 +10,18 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def state_admin(client, django_user_model):
-    load_sample_state(actor="test")
-    client.force_login(django_user_model.objects.get(username="demo-admin"))
+    small_state()
+    client.force_login(django_user_model.objects.create_superuser("admin", password=None))
     return client
 
 
-def test_every_admin_list_and_record_page_renders_for_the_demo_state(state_admin):
+def test_every_admin_list_and_record_page_renders_for_a_small_state(state_admin):
     for model in site._registry:
         meta = model._meta
         listing = state_admin.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
         assert listing.status_code == 200, meta.label
         record = model.objects.first()
-        if record is None:  # e.g. auth's groups: the demo has none
+        if record is None:  # e.g. auth's groups: the small state has none
             continue
         page = state_admin.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[record.pk]))
         assert page.status_code == 200, meta.label
