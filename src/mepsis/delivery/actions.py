@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -416,7 +416,7 @@ def determine_pfs(*, on: dt.date | None = None, children=None, actor: str) -> Pf
                                                      for name, (day, value) in sorted(child_indicators.items())}}
             report.children += 1
             before = latest.get(child_pk)
-            if before is not None and before["inputs"] == inputs and before["rule_set_id"] == rule_set.pk:
+            if before is not None and _inputs_only(before["inputs"]) == inputs and before["rule_set_id"] == rule_set.pk:
                 report.unchanged += 1
                 report.pfs += before["pfs"]
                 continue
@@ -436,6 +436,11 @@ def determine_pfs(*, on: dt.date | None = None, children=None, actor: str) -> Pf
     return report
 
 
+def _inputs_only(stored: dict) -> dict:
+    """A determination's inputs without what it concluded from them (the QAD and criteria it found)."""
+    return {name: value for name, value in stored.items() if name not in ("met", "qad")}
+
+
 def _indicators_on(on: dt.date, students: list[str]) -> dict[str, dict[str, tuple[dt.date, str]]]:
     """Each student's latest value of each indicator dated on or before ``on``."""
     result: dict[str, dict[str, tuple[dt.date, str]]] = {}
@@ -448,10 +453,22 @@ def _indicators_on(on: dt.date, students: list[str]) -> dict[str, dict[str, tupl
 
 
 def _grades_on(on: dt.date, child_pks: list[int]) -> dict[int, str]:
-    """Each child's grade in the latest enrollment entered on or before ``on``."""
+    """Each child's grade in the latest enrollment entered on or before ``on``, else on their COE with the
+    latest QAD on or before ``on``."""
     result = {}
     for child_pk, grade in (Enrollment.objects.filter(child_id__in=id_list(child_pks), entry_date__lte=on)
                             .order_by("child_id", "entry_date").values_list("child_id", "grade")):
         result[child_pk] = grade
+    missing = [pk for pk in child_pks if pk not in result]
+    if missing:
+        entries = (CoeChild.objects.filter(child_id__in=id_list(missing), coe__status=CoeStatus.APPROVED,
+                                           coe__qad__lte=on).order_by("coe__qad").values_list("child_id", "coe_id", "index"))
+        positions = {coe_pk: (child_pk, index) for child_pk, coe_pk, index in entries}  # the latest QAD wins below
+        documents = CoeVersion.objects.filter(coe_id__in=id_list(sorted(positions)), number=F("coe__version"))
+        for coe_pk, document in documents.order_by("coe__qad").values_list("coe_id", "document"):
+            child_pk, index = positions[coe_pk]
+            children = document.get("children") or []
+            if index < len(children) and children[index].get("grade"):
+                result[child_pk] = children[index]["grade"]
     return result
 
