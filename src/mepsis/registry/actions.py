@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 
 from mepsis import bulk
 from mepsis.access import audit
+from mepsis.access.models import CoeAuthor
 from mepsis.enrollments.models import Enrollment
 from mepsis.orgs.models import District
 from mepsis.reports.smepa import refresh_smepa
@@ -39,6 +40,11 @@ class ActionRefused(Exception):
     def __init__(self, message: str, errors: list[dict] | None = None):
         super().__init__(message)
         self.errors = errors or []
+
+
+class Conflict(ActionRefused):
+    """The COE is not in the state the action needs: another user acted on it first (it changed status, or
+    has a newer version than the one the caller read). Nothing was changed; read it again and decide."""
 
 
 @dataclass
@@ -445,53 +451,85 @@ def current_document(coe: Coe) -> dict:
     return coe.versions.get(number=coe.version).document
 
 
-def revise_coe(coe_id: str, document: dict, *, actor: str, why: str = "") -> Coe:
+# Optimistic locking: an action given ``expected_version`` (the version the caller read) locks the COE's
+# row for its transaction and is refused with ``Conflict`` when the COE has moved on since, so of two
+# reviewers acting on the same COE at once one wins and the other is told, and nothing is lost.
+
+def write_coe(document: dict, *, author: Any, actor: str) -> Coe:
+    """A new COE, written by a recruiter (``author``, a user) and saved as a draft; its author sees it."""
+    coe_id = document.get("coe_id")
+    with transaction.atomic():
+        if Coe.objects.filter(coe_id=coe_id).exists():
+            raise Conflict(f"COE {coe_id} already exists; change it with a new version of its own.")
+        _save_one({**document, "status": CoeStatus.DRAFT}, actor=actor, why="written")
+        coe = Coe.objects.get(coe_id=coe_id)
+        CoeAuthor.objects.create(coe=coe, user=author)
+    return coe
+
+
+def revise_coe(coe_id: str, document: dict, *, actor: str, why: str = "", expected_version: int | None = None) -> Coe:
     """A new version of a COE's content: an edit of a draft or returned COE, or a correction of an approved
     one (which must say why, and must still pass every rule)."""
-    coe = Coe.objects.get(coe_id=coe_id)
-    if coe.status not in EDITABLE:
-        raise ActionRefused(f"COE {coe_id} is {coe.status}; only a draft, returned or approved COE can be changed.")
-    if coe.status == CoeStatus.APPROVED and not why.strip():
-        raise ActionRefused(f"COE {coe_id} is approved: a correction must say why.")
-    document = {**document, "coe_id": coe_id, "status": coe.status, "return_reasons": coe.return_reasons,
-                "void_reason": coe.void_reason}
-    _save_one(document, actor=actor, why=why or "edited")
+    with transaction.atomic():
+        coe = _locked(coe_id, expected_version)
+        if coe.status not in EDITABLE:
+            raise Conflict(f"COE {coe_id} is {coe.status}; only a draft, returned or approved COE can be changed.")
+        if coe.status == CoeStatus.APPROVED and not why.strip():
+            raise ActionRefused(f"COE {coe_id} is approved: a correction must say why.")
+        document = {**document, "coe_id": coe_id, "status": coe.status, "return_reasons": coe.return_reasons,
+                    "void_reason": coe.void_reason}
+        _save_one(document, actor=actor, why=why or "edited")
     return Coe.objects.get(coe_id=coe_id)
 
 
-def submit_coe(coe_id: str, *, actor: str) -> Coe:
-    coe = Coe.objects.get(coe_id=coe_id)
-    result = check(current_document(coe), known_district_ids())
-    if result.has_errors:
-        raise ActionRefused(f"COE {coe_id} has errors to correct before it is submitted.",
-                            [error.as_dict(gettext) for error in result.all_errors()])
-    return _transition(coe, "submit", actor=actor, why="submitted for review")
-
-
-def approve_coe(coe_id: str, *, actor: str, reviewer_name: str, on: dt.date) -> Coe:
-    """The SEA reviewer's approval: their signature goes on the COE as a new version."""
-    coe = Coe.objects.get(coe_id=coe_id)
-    _require_from(coe, "approve")
-    document = current_document(coe)
-    signatures = {**(document.get("signatures") or {}), "reviewer": {"name": reviewer_name, "date": on.isoformat()}}
-    document = {**document, "signatures": signatures, "coe_id": coe_id, "status": CoeStatus.APPROVED}
+def submit_coe(coe_id: str, *, actor: str, expected_version: int | None = None) -> Coe:
     with transaction.atomic():
+        coe = _locked(coe_id, expected_version)
+        _require_from(coe, "submit")
+        result = check(current_document(coe), known_district_ids())
+        if result.has_errors:
+            raise ActionRefused(f"COE {coe_id} has errors to correct before it is submitted.",
+                                [error.as_dict(gettext) for error in result.all_errors()])
+        return _transition(coe, "submit", actor=actor, why="submitted for review")
+
+
+def approve_coe(coe_id: str, *, actor: str, reviewer_name: str, on: dt.date,
+                expected_version: int | None = None) -> Coe:
+    """The SEA reviewer's approval: their signature goes on the COE as a new version."""
+    with transaction.atomic():
+        coe = _locked(coe_id, expected_version)
+        _require_from(coe, "approve")
+        document = current_document(coe)
+        signatures = {**(document.get("signatures") or {}),
+                      "reviewer": {"name": reviewer_name, "date": on.isoformat()}}
+        document = {**document, "signatures": signatures, "coe_id": coe_id, "status": CoeStatus.APPROVED}
         _save_one(document, actor=actor, why="approved")
     return Coe.objects.get(coe_id=coe_id)
 
 
-def return_coe(coe_id: str, *, actor: str, reasons: list[str]) -> Coe:
+def return_coe(coe_id: str, *, actor: str, reasons: list[str], expected_version: int | None = None) -> Coe:
     reasons = [reason.strip() for reason in reasons if reason and reason.strip()]
     if not reasons:
         raise ActionRefused(f"COE {coe_id}: a returned COE must say what to correct.")
-    return _transition(Coe.objects.get(coe_id=coe_id), "return", actor=actor, why="; ".join(reasons),
-                       return_reasons=reasons)
+    with transaction.atomic():
+        return _transition(_locked(coe_id, expected_version), "return", actor=actor, why="; ".join(reasons),
+                           return_reasons=reasons)
 
 
-def reject_coe(coe_id: str, *, actor: str, why: str) -> Coe:
+def reject_coe(coe_id: str, *, actor: str, why: str, expected_version: int | None = None) -> Coe:
     if not why.strip():
         raise ActionRefused(f"COE {coe_id}: a rejection must say why.")
-    return _transition(Coe.objects.get(coe_id=coe_id), "reject", actor=actor, why=why)
+    with transaction.atomic():
+        return _transition(_locked(coe_id, expected_version), "reject", actor=actor, why=why)
+
+
+def _locked(coe_id: str, expected_version: int | None) -> Coe:
+    """The COE's row, locked until the caller's transaction ends, at the version the caller read."""
+    coe = Coe.objects.select_for_update().get(coe_id=coe_id)
+    if expected_version is not None and coe.version != expected_version:
+        raise Conflict(f"COE {coe_id} has changed since you read it (version {expected_version}; it is now version "
+                       f"{coe.version}, {coe.status}). Read it again before you act on it.")
+    return coe
 
 
 def void_coe(coe_id: str, *, actor: str, reason: str, why: str) -> Coe:
@@ -534,7 +572,7 @@ def _save_one(document: dict, *, actor: str, why: str) -> None:
 def _require_from(coe: Coe, name: str) -> None:
     allowed, _ = TRANSITIONS[name]
     if coe.status not in allowed:
-        raise ActionRefused(f"COE {coe.coe_id} is {coe.status}; it cannot be {TRANSITIONS[name][1]} from there.")
+        raise Conflict(f"COE {coe.coe_id} is {coe.status}; it cannot be {TRANSITIONS[name][1]} from there.")
 
 
 def _transition(coe: Coe, name: str, *, actor: str, why: str, **workflow: Any) -> Coe:

@@ -15,23 +15,26 @@ from .models import Child, Coe, CoeChild, CoeStatus, CoeVersion
 
 def iter_documents(*, status: str | None = None, chunk_size: int = 2000) -> Iterator[dict]:
     """Every COE as its current document, ordered by coe_id (the export of interfaces.md)."""
-    coes = Coe.objects.order_by("coe_id")
+    coes = Coe.objects.only("coe_id", "status", "return_reasons", "void_reason").order_by("coe_id")
     if status:
         coes = coes.filter(status=status)
     last = ""
-    while chunk := list(coes.filter(coe_id__gt=last).values(
-            "pk", "coe_id", "status", "return_reasons", "void_reason")[:chunk_size]):
-        pks = [row["pk"] for row in chunk]
-        contents = dict(CoeVersion.objects.filter(coe__in=pks, number=F("coe__version"))
-                        .values_list("coe_id", "document"))
-        linked: dict[int, dict[int, str]] = {}
-        for coe_pk, index, ssid in CoeChild.objects.filter(coe__in=pks, child__state_student_id__isnull=False) \
-                .values_list("coe_id", "index", "child__state_student_id"):
-            linked.setdefault(coe_pk, {})[index] = ssid
-        for row in chunk:
-            yield documents.compose(contents[row["pk"]], status=row["status"], return_reasons=row["return_reasons"],
-                                    void_reason=row["void_reason"], state_student_ids=linked.get(row["pk"], {}))
-        last = chunk[-1]["coe_id"]
+    while chunk := list(coes.filter(coe_id__gt=last)[:chunk_size]):
+        yield from current_documents(chunk)
+        last = chunk[-1].coe_id
+
+
+def current_documents(coes: list[Coe]) -> list[dict]:
+    """The current document of each COE, in the same order, in two queries whatever their number."""
+    pks = [coe.pk for coe in coes]
+    contents = dict(CoeVersion.objects.filter(coe__in=pks, number=F("coe__version")).values_list("coe_id", "document"))
+    linked: dict[int, dict[int, str]] = {}
+    for coe_pk, index, ssid in CoeChild.objects.filter(coe__in=pks, child__state_student_id__isnull=False) \
+            .values_list("coe_id", "index", "child__state_student_id"):
+        linked.setdefault(coe_pk, {})[index] = ssid
+    return [documents.compose(contents[coe.pk], status=coe.status, return_reasons=coe.return_reasons,
+                              void_reason=coe.void_reason, state_student_ids=linked.get(coe.pk, {}))
+            for coe in coes]
 
 
 @dataclass(frozen=True)
