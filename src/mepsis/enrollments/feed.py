@@ -112,22 +112,30 @@ def _read_json_lines(data: bytes) -> pl.DataFrame:
                                       problem=pl.lit(None, pl.String))
     except pl.exceptions.ComputeError:
         pass  # a line that is not JSON: find which, below
-    rows, lines, problems = [], [], []
+    values = []
     for number, raw in enumerate(data.split(b"\n"), 1):
         if not raw.strip():
             continue
-        problem = None
         try:
-            value = json.loads(raw)
-            if not isinstance(value, dict):
-                value, problem = {}, "is not a JSON object."
+            values.append((number, json.loads(raw), None))
         except json.JSONDecodeError as error:
-            value, problem = {}, f"is not JSON ({error.msg})."
+            values.append((number, {}, f"is not JSON ({error.msg})."))
+    return frame_of_values(values)
+
+
+def frame_of_values(values: list[tuple[int, object, str | None]]) -> pl.DataFrame:
+    """Feed rows given as JSON values (a JSON-lines file's lines, the API's array): (line, value, problem)
+    triples, each object's fields as text; a value that is not an object is a row with that problem."""
+    rows, lines, problems = [], [], []
+    for number, value, problem in values:
+        if not isinstance(value, dict):
+            value, problem = {}, problem or "is not a JSON object."
         rows.append({column: None if value.get(column) in (None, "") else str(value[column]) for column in COLUMNS})
         lines.append(number)
         problems.append(problem)
     return pl.DataFrame(rows, schema={column: pl.String for column in COLUMNS}).with_columns(
-        line=pl.Series(lines, dtype=pl.Int64), problem=pl.Series(problems, dtype=pl.String))
+        line=pl.Series(lines, dtype=pl.Int64), problem=pl.Series(problems, dtype=pl.String)
+    ).select("line", "problem", *COLUMNS)
 
 
 def check_rows(frame: pl.DataFrame, *, districts: dict[str, int], schools: dict[tuple[str, str], int]) -> CheckedFeed:
