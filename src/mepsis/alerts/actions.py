@@ -15,16 +15,18 @@ from django.utils.translation import gettext
 
 from mepsis import bulk
 from mepsis.access import audit
+from mepsis.access.scope import scope_for
 from mepsis.enrollments.models import Enrollment, IngestRun
-from mepsis.orgs.models import District
+from mepsis.orgs.models import District, School
 from mepsis.registry.actions import ActionRefused
 from mepsis.registry.models import Coe, CoeChild, CoeStatus
 from mepsis.rules.periods import school_year
 
-from .models import Alert, AlertChild
+from .models import Alert, AlertChild, Referral
 
 # Refusals of the alert actions are the registry's: one exception type for "nothing was changed".
-__all__ = ["ActionRefused", "acknowledge_alert", "raise_alerts", "unacknowledge_alert"]
+__all__ = ["ActionRefused", "acknowledge_alert", "assign_referral", "close_referral", "raise_alerts",
+           "record_referral_interview", "refer_family", "unacknowledge_alert"]
 
 
 def raise_alerts(run: IngestRun, *, actor: str) -> int:
@@ -192,3 +194,82 @@ def _state(alert: Alert) -> dict:
 
 def _when(alert: Alert) -> str:
     return timezone.localtime(alert.acknowledged_at).strftime("%Y-%m-%d %H:%M")
+
+
+# --- Referrals of suspected migrant families -------------------------------------------------------------
+
+def refer_family(*, by, district: District, school: School | None, family_name: str, contact: str,
+                 child_names: list[str] | None = None, notes: str = "") -> Referral:
+    """District staff refer a family they suspect is migratory; the state's recruiters will interview it."""
+    if school is not None and school.district_id != district.pk:
+        raise ActionRefused(gettext("School %(school)s is not a school of district %(district)s.") % {
+            "school": school.school_id, "district": district.district_id})
+    if not family_name.strip() or not contact.strip():
+        raise ActionRefused(gettext("A referral names the family and how to reach it."))
+    with transaction.atomic():
+        referral = Referral.objects.create(
+            district=district, school=school, family_name=family_name.strip(), contact=contact.strip(),
+            child_names=[name.strip() for name in child_names or [] if name.strip()], notes=notes.strip(),
+            created_by=by)
+        audit.record(audit.actor_of(by), "referral.created", "referral", referral.pk, after=_referral_state(referral))
+    return referral
+
+
+def assign_referral(referral_id: int | str, *, recruiter, by) -> Referral:
+    """Give an open (or already assigned) referral to a recruiter, who interviews the family."""
+    if not scope_for(recruiter).may("referral.work"):
+        raise ActionRefused(gettext("%(user)s is not a recruiter: a referral is assigned to a recruiter.") % {
+            "user": recruiter.get_username()})
+    return _move_referral(referral_id, by, "referral.assigned", {Referral.Status.OPEN, Referral.Status.ASSIGNED},
+                          status=Referral.Status.ASSIGNED, assigned_to=recruiter)
+
+
+def record_referral_interview(referral_id: int | str, *, by, coe_id: str | None = None) -> Referral:
+    """The recruiter interviewed the family; ``coe_id`` names the COE written, if the family qualified."""
+    return _move_referral(referral_id, by, "referral.interviewed", {Referral.Status.ASSIGNED},
+                          status=Referral.Status.INTERVIEWED, outcome_coe=_outcome(coe_id))
+
+
+def close_referral(referral_id: int | str, *, by, why: str, coe_id: str | None = None) -> Referral:
+    """Close a referral: the family was certified (``coe_id``), did not qualify, or could not be found."""
+    if not why.strip():
+        raise ActionRefused(gettext("Closing a referral must say why."))
+    changes = {"status": Referral.Status.CLOSED, "closing_note": why.strip()}
+    if coe_id:
+        changes["outcome_coe"] = _outcome(coe_id)
+    return _move_referral(referral_id, by, "referral.closed",
+                          {Referral.Status.OPEN, Referral.Status.ASSIGNED, Referral.Status.INTERVIEWED}, **changes)
+
+
+def _move_referral(referral_id: int | str, by, action: str, allowed: set[str], **changes) -> Referral:
+    with transaction.atomic():
+        try:
+            referral = Referral.objects.select_for_update().get(pk=int(referral_id))
+        except (ValueError, TypeError, OverflowError, Referral.DoesNotExist):
+            raise ActionRefused(gettext("There is no referral %(id)s.") % {"id": referral_id}) from None
+        if referral.status not in allowed:
+            raise ActionRefused(gettext("Referral %(id)s is %(status)s; it cannot be changed that way.") % {
+                "id": referral.pk, "status": referral.get_status_display()})
+        before = _referral_state(referral)
+        for name, value in changes.items():
+            setattr(referral, name, value)
+        referral.save()
+        audit.record(audit.actor_of(by), action, "referral", referral.pk, before=before,
+                     after=_referral_state(referral))
+    return referral
+
+
+def _outcome(coe_id: str | None) -> Coe | None:
+    if not coe_id:
+        return None
+    coe = Coe.objects.filter(coe_id=coe_id).first()
+    if coe is None:
+        raise ActionRefused(gettext("There is no COE %(coe_id)s.") % {"coe_id": coe_id})
+    return coe
+
+
+def _referral_state(referral: Referral) -> dict:
+    return {"status": referral.status, "district_id": referral.district.district_id,
+            "assigned_to": referral.assigned_to.get_username() if referral.assigned_to else None,
+            "outcome_coe": referral.outcome_coe.coe_id if referral.outcome_coe else None,
+            "closing_note": referral.closing_note or None}
