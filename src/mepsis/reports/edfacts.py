@@ -47,6 +47,7 @@ from django.utils.translation import gettext
 
 from mepsis.delivery.models import PfsDetermination, ServiceBasis
 from mepsis.orgs.models import District, School
+from mepsis.registry.models import CoeStatus
 from mepsis.rules.periods import Span, parse_year_name
 
 from .child_count import (AGE_GRADES, CATEGORY_1, CATEGORY_2, NOT_MEP_FUNDED, T, age_grade_sql, dialect,
@@ -299,16 +300,27 @@ def _fs121(period: Span) -> tuple[list[Row], list[str]]:
     return result, [warning]
 
 
+def _funded_sql(period: Span) -> tuple[str, list]:
+    """SQL conditions on a service ``s`` that make it count as a MEP service of the period: MEP-funded (not
+    a referral), on a day of the period, and under continuation of services or while eligible under a COE
+    still approved (a COE voided by a re-interview since takes its children out of every count)."""
+    return (f"s.service <> %s AND s.begin_date <= %s AND s.end_date >= %s AND (s.basis = %s OR EXISTS "
+            f"(SELECT 1 FROM {T['CoeChild']} cc JOIN {T['Coe']} c ON c.id = cc.coe_id WHERE cc.child_id = s.child_id "
+            f"AND c.status = %s AND cc.eligibility_start <= s.end_date AND cc.last_eligible_day >= s.begin_date))",
+            [NOT_MEP_FUNDED, period.last_day, period.first_day, ServiceBasis.CONTINUATION, CoeStatus.APPROVED])
+
+
 def _served_sql(period: Span) -> tuple[str, list]:
     """A SELECT of the children served in the period (child, day first served, continued, age_grade)."""
     sql = dialect()
-    query = (f"SELECT x.child, x.day, x.continued, {age_grade_sql(sql, 'x.day', 'x.birth_date', 'x.grade')} AS age_grade "
+    funded, params = _funded_sql(period)
+    age_grade = age_grade_sql(sql, "x.day", "x.birth_date", "x.grade")
+    query = (f"SELECT x.child, x.day, x.continued, {age_grade} AS age_grade "
              f"FROM (SELECT s.child, s.day, s.continued, ch.birth_date, {grade_sql('s.child', 's.day')} AS grade "
              f"FROM (SELECT s.child_id AS child, MIN({sql.greatest}(s.begin_date, %s)) AS day, "
              f"MAX(CASE WHEN s.basis = %s THEN 1 ELSE 0 END) AS continued FROM {T['Service']} s "
-             f"WHERE s.service <> %s AND s.begin_date <= %s AND s.end_date >= %s GROUP BY s.child_id) s "
-             f"JOIN {T['Child']} ch ON ch.id = s.child) x")
-    return query, [period.first_day, ServiceBasis.CONTINUATION, NOT_MEP_FUNDED, period.last_day, period.first_day]
+             f"WHERE {funded} GROUP BY s.child_id) s JOIN {T['Child']} ch ON ch.id = s.child) x")
+    return query, [period.first_day, ServiceBasis.CONTINUATION, *params]
 
 
 def _fs054(period: Span) -> tuple[list[Row], list[str]]:
@@ -328,13 +340,13 @@ def _fs054(period: Span) -> tuple[list[Row], list[str]]:
 
 def _fs145(period: Span) -> tuple[list[Row], list[str]]:
     served, params = _served_sql(period)
+    funded, funded_params = _funded_sql(period)
     reported = " UNION ALL ".join(f"SELECT '{code}' AS code, '{value}' AS reported"
                                   for code, values in REPORTED_AS.items() for value in values)
     found = {(kind, age_grade): number for kind, age_grade, number in _fetch(
         f"SELECT r.reported, p.age_grade, COUNT(DISTINCT p.child) FROM ({served}) p "
-        f"JOIN {T['Service']} s ON s.child_id = p.child AND s.begin_date <= %s AND s.end_date >= %s "
-        f"JOIN ({reported}) r ON r.code = s.service GROUP BY r.reported, p.age_grade",
-        [*params, period.last_day, period.first_day])}
+        f"JOIN {T['Service']} s ON s.child_id = p.child AND {funded} "
+        f"JOIN ({reported}) r ON r.code = s.service GROUP BY r.reported, p.age_grade", [*params, *funded_params])}
     result = [Row("CSA", {"MEPSERVICES": kind, AGE_GRADE: age_grade}, found[kind, age_grade])
               for kind in MEP_SERVICES for age_grade in AGE_GRADES if (kind, age_grade) in found]
     outside = sorted(age_grade for kind, age_grade in found if kind == "HSACCRUAL"
