@@ -19,7 +19,7 @@ T = TypeVar("T")
 EXIT_OK, EXIT_INPUT_ERRORS, EXIT_CANNOT_RUN = 0, 1, 2
 
 # The order of `mepsis --help`; every MEPSIS command must be listed here.
-COMMANDS = ("init", "demo", "serve", "orgs", "coe", "child", "enrollments", "alerts", "services", "pfs", "report", "export", "users", "audit")
+COMMANDS = ("init", "demo", "serve", "orgs", "coe", "child", "enrollments", "matching", "alerts", "services", "pfs", "report", "export", "users", "audit")
 
 USAGE = """usage: mepsis COMMAND [options]
 
