@@ -101,7 +101,7 @@ def test_the_child_record_shows_identity_coes_enrollments_services_and_flags(sig
     body = page.content.decode()
     assert page.status_code == 200
     assert child.first_name in body and child.state_student_id in body
-    assert state.coes["d1"].coe_id in body
+    assert f'href="{reverse("coe_detail", args=[state.coes["d1"].coe_id])}"' in body
     assert state.enrollments["d1"].local_student_id in body
     assert "READINSTR" in body
     assert "yes (determined 2025-10-01)" in body

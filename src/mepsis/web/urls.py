@@ -5,7 +5,8 @@ from django.urls import include, path
 from mepsis.web.views import auth, home
 from mepsis.web.views import children
 from mepsis.web.views import district
-from mepsis.web.views import coes, review
+from mepsis.web.views import people
+from mepsis.web.views import coes, review, worklist
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -13,6 +14,8 @@ urlpatterns = [
     *home.urlpatterns,
     *children.urlpatterns,
     *district.urlpatterns,
+    *people.urlpatterns,
     *coes.urlpatterns,
     *review.urlpatterns,
+    *worklist.urlpatterns,
 ]

@@ -105,7 +105,8 @@ class MigrantListForm(forms.Form):
 @login_required
 def migrant_list(request):
     scope = request.scope
-    scope.require("alert.acknowledge")
+    # The migrant list is the migrant status read back by the districts, as the SMEPA records are.
+    scope.require("smepa.read")
     form = MigrantListForm(request.GET or None, scope=scope)
     rows = None
     if form.is_bound and form.is_valid():
