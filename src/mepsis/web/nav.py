@@ -12,9 +12,13 @@ NAV = [
     ("district_alerts", _("Enrollment alerts"), "alert.acknowledge"),
     ("district_migrant_list", _("Migrant list"), "smepa.read"),
     ("district_refer", _("Refer a family"), "referral.create"),
+    # The state administrator holds district_users.manage as well as users.manage.
+    ("people", _("People"), "district_users.manage"),
+    ("audit", _("Audit log"), "audit.read"),
     ("coe_list", _("My COEs"), "coe.write"),
     ("certified_search", _("Certified?"), "coe.write"),
     ("review_queue", _("Review queue"), "coe.review"),
+    ("worklist", _("Match worklist"), "worklist.decide"),
 ]
 
 
