@@ -43,7 +43,13 @@ MEPSIS_SMALL_CELL = int(os.environ.get("MEPSIS_SMALL_CELL") or 10)
 
 # The stages that link a run's enrollments to certified children, in order; each is called as
 # stage(run, actor=...) and returns a mepsis.matching.exact.LinkReport.
-MEPSIS_LINK_STAGES = ["mepsis.matching.exact.link_exact"]
+MEPSIS_LINK_STAGES = ["mepsis.matching.exact.link_exact", "mepsis.matching.probabilistic.link_probabilistic"]
+# Probabilistic linkage: the engine (duckdb, or spark on MEPSIS_SPARK_MASTER) and the match weights at or
+# above which a pair is linked, and at or above which it goes to the match worklist.
+MEPSIS_LINK_ENGINE = os.environ.get("MEPSIS_LINK_ENGINE") or "duckdb"
+MEPSIS_SPARK_MASTER = os.environ.get("MEPSIS_SPARK_MASTER") or "local[*]"
+MEPSIS_LINK_AUTO_WEIGHT = float(os.environ.get("MEPSIS_LINK_AUTO_WEIGHT") or 12)
+MEPSIS_LINK_REVIEW_WEIGHT = float(os.environ.get("MEPSIS_LINK_REVIEW_WEIGHT") or 4)
 
 
 def _database_url() -> str:

@@ -6,7 +6,7 @@ from mepsis.web.views import auth, home
 from mepsis.web.views import children
 from mepsis.web.views import district
 from mepsis.web.views import people
-from mepsis.web.views import coes, review, worklist
+from mepsis.web.views import coes, review
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -17,5 +17,4 @@ urlpatterns = [
     *people.urlpatterns,
     *coes.urlpatterns,
     *review.urlpatterns,
-    *worklist.urlpatterns,
 ]
