@@ -156,7 +156,7 @@ def _decide(pairs: list[tuple[int, str, int, bool]], run: IngestRun, actor: str)
                    for enrollment_id, _ in rows if (enrollment_id, child_id) not in decided]
     MatchCandidate.objects.bulk_create(review, ignore_conflicts=True)
     _link(links, run)
-    _give_state_student_ids(given, actor)
+    _give_state_student_ids(given, actor, why="exact identity match with an enrollment")
     return len(links), len(review), set(given.values())
 
 
@@ -180,14 +180,14 @@ def _update_from(model, pairs: list[tuple[int, object]], column: str, kind: str,
         cursor.execute(f"DROP TABLE {PAIRS}")
 
 
-def _give_state_student_ids(given: dict[int, str], actor: str) -> None:
-    """A child linked by identity takes the state student id its district gave it."""
+def _give_state_student_ids(given: dict[int, str], actor: str, *, why: str) -> None:
+    """A linked child takes the state student id its district gave it."""
     if not given:
         return
     _update_from(Child, list(given.items()), "state_student_id", "text")
     audit.record_many([
         audit.event(actor, "child.state_student_id_linked", "child", child_id,
-                    why="exact identity match with an enrollment", before={"state_student_id": None},
+                    why=why, before={"state_student_id": None},
                     after={"state_student_id": given[pk]})
         for pk, child_id in Child.objects.filter(pk__in=given).values_list("pk", "child_id")
     ])
