@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mepsis.access import audit
+from mepsis.bulk import assign_ids, insert
 from mepsis.enrollments.feed import FeedUnreadable, _read_csv
 from mepsis.enrollments.models import Enrollment
 from mepsis.registry.actions import ActionRefused
@@ -359,7 +360,8 @@ def import_pfs_indicators(rows: pl.DataFrame, *, actor: str, file_name: str = ""
             else:
                 continue
             students.add(ssid)
-        PfsIndicator.objects.bulk_create(new, batch_size=2000)
+        assign_ids(new)
+        insert(new)
         PfsIndicator.objects.bulk_update(changed, ["value", "imported_by"], batch_size=2000)
         report.new, report.updated = len(new), len(changed)
         report.unchanged = report.accepted - report.new - report.updated
@@ -428,7 +430,8 @@ def determine_pfs(*, on: dt.date | None = None, children=None, actor: str) -> Pf
             report.pfs += result.pfs
             if previous_pfs.get(child_pk, False) != result.pfs:
                 changed_pfs.append(child_pk)
-        PfsDetermination.objects.bulk_create(made, batch_size=2000)
+        assign_ids(made)
+        insert(made)
         report.determined = len(made)
         audit.record(actor, "pfs.determined", "pfs", on.isoformat(), why=f"rule set v{rule_set.version}",
                      after=report.as_dict())

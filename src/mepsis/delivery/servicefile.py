@@ -133,8 +133,8 @@ def stage(rows: pl.DataFrame) -> None:
                     copy.write_row(row)
         else:
             cursor.executemany(f"INSERT INTO {STAGING} ({names}) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                               [(line, child, project, service, begin.isoformat(), end.isoformat(), hours)
-                                for line, child, project, service, begin, end, hours in data.iter_rows()])
+                               ((line, child, project, service, begin.isoformat(), end.isoformat(), hours)
+                                for line, child, project, service, begin, end, hours in data.iter_rows()))
         cursor.execute(f"CREATE INDEX {STAGING}_child ON {STAGING} (child_id)")
         if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {STAGING}")
