@@ -109,12 +109,28 @@ def test_a_new_rule_set_gives_a_new_determination_with_its_version(world):
     determine_pfs(on=D("2025-09-01"), actor="t")
     assert pfs_on(ana, D("2025-09-01")).pfs is True
     set_pfs_criteria({"criteria": [{"indicator": "dropped_out", "comparison": "eq", "threshold": "Y"}]}, actor="s")
+    today = dt.date.today()
+    assert list(PfsDetermination.objects.order_by("id").values_list("determination_date", "pfs",
+                                                                       "rule_set__version")) == [
+        (D("2025-09-01"), True, 1), (today, False, 2)]  # a new rule set: determined again, today
 
     determine_pfs(on=D("2025-09-01"), actor="t")
 
-    kept = list(PfsDetermination.objects.order_by("id").values_list("pfs", "rule_set__version"))
-    assert kept == [(True, 1), (False, 2)]
-    assert pfs_on(ana, D("2025-09-01")).pfs is False and current_pfs([ana.pk]) == {ana.pk: False}
+    assert pfs_on(ana, D("2025-09-01")).rule_set.version == 2 and pfs_on(ana, D("2025-09-01")).pfs is False
+    assert PfsDetermination.objects.filter(rule_set__version=1).count() == 1  # kept
+    assert current_pfs([ana.pk]) == {ana.pk: False}
+
+
+def test_a_determination_holds_until_its_inputs_or_result_change(world):
+    world.certify(qad="2025-03-01", grade="06", birth_date="2014-06-01")
+    determine_pfs(on=D("2025-09-01"), actor="t")
+    nights = [determine_pfs(on=D(day), actor="t").determined for day in ("2025-09-02", "2025-12-01", "2026-03-01")]
+    assert nights == [0, 0, 0]
+    PfsIndicator.objects.create(state_student_id="1234567890", indicator="grade_retained", date=D("2026-03-01"),
+                                value="Y", imported_by=PfsImport.objects.create(started_at="2026-03-01T00:00Z",
+                                                                                actor="t"))
+    assert determine_pfs(on=D("2026-03-01"), actor="t").pfs == 1
+    assert determine_pfs(on=D("2026-03-02"), actor="t").determined == 1  # the move is now over a year old
 
 
 def test_a_move_over_a_year_ago_gives_no_pfs(world, mepsis):

@@ -26,7 +26,6 @@ from mepsis.rules import pfs as pfs_rules
 from mepsis.rules import services as rules
 
 from . import servicefile
-from .queries import current_pfs
 from .models import (
     ContinuationOfServices,
     PfsDetermination,
@@ -276,12 +275,20 @@ def active_rule_set(*, actor: str = "system") -> PfsRuleSet:
     """The rule set in force; the first time, version 1 with the project's default criteria."""
     rule_set = PfsRuleSet.objects.filter(active=True).first()
     if rule_set is None:
-        rule_set = set_pfs_criteria(pfs_rules.DEFAULT_CRITERIA, actor=actor, why=_("the default criteria"))
+        rule_set = _new_rule_set(pfs_rules.DEFAULT_CRITERIA, actor=actor, why=_("the default criteria"))
     return rule_set
 
 
 def set_pfs_criteria(criteria: dict, *, actor: str, why: str = "") -> PfsRuleSet:
-    """A new version of the state's at-risk criteria, made the active one; the older ones are kept."""
+    """A new version of the state's at-risk criteria, made the active one (the older ones are kept); PFS is
+    determined again today for every child, since its rule set changed."""
+    with transaction.atomic():
+        rule_set = _new_rule_set(criteria, actor=actor, why=why)
+        determine_pfs(actor=actor)
+    return rule_set
+
+
+def _new_rule_set(criteria: dict, *, actor: str, why: str) -> PfsRuleSet:
     errors = pfs_rules.criteria_errors(criteria)
     if errors:
         raise ActionRefused(_("The PFS criteria were not saved."), [error.as_dict(_) for error in errors])
@@ -387,9 +394,11 @@ class PfsRunReport:
 
 def determine_pfs(*, on: dt.date | None = None, children=None, actor: str) -> PfsRunReport:
     """PFS on ``on`` (today by default) for these children (a queryset; every child with an approved COE when
-    None). A child gets a new determination when its inputs (QADs, indicators, grade, birth date) or the rule
-    set differ from those of its latest determination for that day; the others keep theirs. The SMEPA
-    records of the children whose PFS changed are refreshed."""
+    None). A child gets a new determination when its inputs (QADs, indicators, grade, birth date), the result
+    or the rule set differ from those of the determination in force on ``on`` (the latest made for the latest
+    date on or before it); otherwise that one still holds and nothing is written. So running it every night
+    (after the feed) keeps one row per change, not per night. The SMEPA records of the children with a new
+    determination are refreshed."""
     on = on or timezone.localdate()
     with transaction.atomic():
         rule_set = active_rule_set(actor=actor)
@@ -405,43 +414,35 @@ def determine_pfs(*, on: dt.date | None = None, children=None, actor: str) -> Pf
                   Child.objects.filter(pk__in=id_list(sorted(qads))).values_list("pk", "state_student_id", "birth_date")}
         indicators = _indicators_on(on, [ssid for ssid, _b in people.values() if ssid])
         grades = _grades_on(on, list(people))
-        latest = {row["child_id"]: row for row in PfsDetermination.objects.filter(
-            child_id__in=id_list(sorted(people)), determination_date=on).order_by("child_id", "-determined_at", "-id")
-            .values("child_id", "pfs", "inputs", "rule_set_id")}
-        previous_pfs = current_pfs(list(people))
-        now, made, changed_pfs = timezone.now(), [], []
+        in_force = {}  # ordered oldest first: the last one of a child is the one in force on ``on``
+        for row in (PfsDetermination.objects.filter(child_id__in=id_list(sorted(people)), determination_date__lte=on)
+                    .order_by("determination_date", "determined_at", "id").values("child_id", "inputs", "rule_set_id")):
+            in_force[row["child_id"]] = row
+        now, made = timezone.now(), []
         for child_pk, (ssid, birth_date) in people.items():
             child_indicators = indicators.get(ssid, {})
             grade = grades.get(child_pk) or (child_indicators.get(pfs_rules.GRADE) or (None, None))[1]
-            inputs = {"qads": sorted(day.isoformat() for day in qads[child_pk]), "birth_date": birth_date.isoformat(),
-                      "grade": grade, "indicators": {name: [day.isoformat(), value]
-                                                     for name, (day, value) in sorted(child_indicators.items())}}
-            report.children += 1
-            before = latest.get(child_pk)
-            if before is not None and _inputs_only(before["inputs"]) == inputs and before["rule_set_id"] == rule_set.pk:
-                report.unchanged += 1
-                report.pfs += before["pfs"]
-                continue
             result = pfs_rules.determine(on, qads=qads[child_pk], birth_date=birth_date, grade=grade,
                                          indicators=child_indicators, rule_set=rule_set.criteria)
-            inputs["met"], inputs["qad"] = list(result.met), result.qad.isoformat() if result.qad else None
+            inputs = {"qads": sorted(day.isoformat() for day in qads[child_pk]), "birth_date": birth_date.isoformat(),
+                      "grade": grade, "indicators": {name: [day.isoformat(), value]
+                                                     for name, (day, value) in sorted(child_indicators.items())},
+                      "qad": result.qad.isoformat() if result.qad else None, "met": list(result.met)}
+            report.children += 1
+            report.pfs += result.pfs
+            before = in_force.get(child_pk)
+            if before is not None and before["inputs"] == inputs and before["rule_set_id"] == rule_set.pk:
+                report.unchanged += 1
+                continue
             made.append(PfsDetermination(child_id=child_pk, determination_date=on, pfs=result.pfs, inputs=inputs,
                                          rule_set=rule_set, determined_at=now, determined_by=actor))
-            report.pfs += result.pfs
-            if previous_pfs.get(child_pk, False) != result.pfs:
-                changed_pfs.append(child_pk)
         assign_ids(made)
         insert(made)
         report.determined = len(made)
         audit.record(actor, "pfs.determined", "pfs", on.isoformat(), why=f"rule set v{rule_set.version}",
                      after=report.as_dict())
-        refresh_smepa(changed_pfs)
+        refresh_smepa([determination.child_id for determination in made])
     return report
-
-
-def _inputs_only(stored: dict) -> dict:
-    """A determination's inputs without what it concluded from them (the QAD and criteria it found)."""
-    return {name: value for name, value in stored.items() if name not in ("met", "qad")}
 
 
 def _indicators_on(on: dt.date, students: list[str]) -> dict[str, dict[str, tuple[dt.date, str]]]:
