@@ -10,6 +10,7 @@ from django.utils import timezone
 from mepsis.access.models import AuditEvent, Role
 from mepsis.access.testing import small_state
 from mepsis.delivery.models import PfsDetermination, PfsRuleSet
+from mepsis.registry.actions import save_coes
 from mepsis.registry.models import Child, CoeChild, CoeStatus
 from mepsis.web.views.children import timeline
 
@@ -178,3 +179,16 @@ def test_the_pages_ask_an_anonymous_visitor_to_sign_in(client, state):
     page = client.get(reverse("child", args=[state.children["d1"].child_id]))
 
     assert page.status_code == 302 and page.url.startswith(reverse("login"))
+
+
+def test_the_record_lists_every_coe_of_the_child_but_links_only_those_the_user_may_open(client, state):
+    child, written = state.children["recruiters"], state.coes["recruiters"]
+    document = written.versions.get(number=written.version).document | {"coe_id": "WI-OTHER-000001"}
+    document["children"][0]["child_id"] = child.child_id
+    assert save_coes([("other", document)], actor="another recruiter", why="test").refused == []
+    client.force_login(state.users[Role.RECRUITER])
+
+    body = client.get(reverse("child", args=[child.child_id])).content.decode()
+
+    assert f'href="{reverse("coe_detail", args=[written.coe_id])}"' in body
+    assert "WI-OTHER-000001" in body and reverse("coe_detail", args=["WI-OTHER-000001"]) not in body

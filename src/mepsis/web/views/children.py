@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils import timezone
@@ -87,26 +87,27 @@ def child_list(request):
 @login_required
 def child_record(request, child_id):
     scope = request.scope
-    child = get_object_or_404(scope.children(), child_id=child_id)
+    pfs = PfsDetermination.objects.filter(child=OuterRef("pk")).order_by("-determination_date", "-determined_at")
+    child = get_object_or_404(scope.children().annotate(pfs=Subquery(pfs.values("pfs")[:1]),
+                                                         pfs_date=Subquery(pfs.values("determination_date")[:1])),
+                              child_id=child_id)
     record_read(request.user, "child", child.child_id)
-    entries = list(CoeChild.objects.filter(child=child).select_related("coe").order_by("coe__qad", "coe__coe_id"))
-    visible_coes = set(scope.coes().filter(pk__in=[entry.coe_id for entry in entries]).values_list("pk", flat=True))
+    # Every COE of the child is part of its record; a link to a COE's page only where the user may open it.
+    entries = list(CoeChild.objects.filter(child=child).select_related("coe")
+                   .annotate(linked=Exists(scope.coes().filter(pk=OuterRef("coe_id"))))
+                   .order_by("coe__qad", "coe__coe_id"))
     enrollments = list(scope.enrollments().filter(child=child).select_related("district", "school")
                        .order_by("entry_date", "pk"))
     services = list(scope.services().filter(child=child).select_related("project").order_by("begin_date", "pk"))
-    pfs = PfsDetermination.objects.filter(child=child).order_by("-determination_date", "-determined_at").first()
     latest = enrollments[-1] if enrollments else None
     flags = {
-        "pfs": pfs.pfs if pfs else None,
-        "pfs_date": pfs.determination_date if pfs else None,
         "english_learner": _yes(latest.english_learner) if latest else None,
         "iep": _yes(latest.iep) if latest else None,
     }
     today = timezone.localdate()
     return render(request, "web/children/record.html", {
-        "child": child, "entries": entries, "visible_coes": visible_coes, "enrollments": enrollments,
-        "services": services, "flags": flags, "today": today,
-        "timeline": timeline(entries, enrollments, services, today),
+        "child": child, "entries": entries, "enrollments": enrollments, "services": services, "flags": flags,
+        "today": today, "timeline": timeline(entries, enrollments, services, today),
     })
 
 
