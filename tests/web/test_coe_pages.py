@@ -117,7 +117,7 @@ def test_a_recruiter_submits_then_answers_a_returned_coe(recruiter, example_coe,
     actions.return_coe(coe.coe_id, actor="reviewer", reasons=["The phone number is wrong."])
 
     page = recruiter.get(reverse("coe_edit", args=[coe.coe_id]))
-    assert "The phone number is wrong." in page.content.decode()
+    assert page.status_code == 200 and "The phone number is wrong." in page.content.decode()
     data = coe_form_data(actions.current_document(coe), family__phone="920-555-0199") | {
         "action": "submit", "version": coe.version}
     response = recruiter.post(reverse("coe_edit", args=[coe.coe_id]), data)

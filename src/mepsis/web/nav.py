@@ -17,6 +17,7 @@ NAV = [
     ("audit", _("Audit log"), "audit.read"),
     ("coe_list", _("My COEs"), "coe.write"),
     ("certified_search", _("Certified?"), "coe.write"),
+    ("referrals", _("Referrals"), "referral.work"),
     ("review_queue", _("Review queue"), "coe.review"),
     ("worklist", _("Match worklist"), "worklist.decide"),
 ]

@@ -6,7 +6,7 @@ from mepsis.web.views import auth, home
 from mepsis.web.views import children
 from mepsis.web.views import district
 from mepsis.web.views import people
-from mepsis.web.views import coes, review
+from mepsis.web.views import coes, referrals, review, worklist
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -17,4 +17,6 @@ urlpatterns = [
     *people.urlpatterns,
     *coes.urlpatterns,
     *review.urlpatterns,
+    *worklist.urlpatterns,
+    *referrals.urlpatterns,
 ]

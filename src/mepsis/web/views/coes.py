@@ -128,7 +128,7 @@ def _form(request, entry: CoeEntry, *, coe=None, version=None, refused: actions.
             findings.general.append(("error", str(refused)))
     return render(request, "web/coes/form.html", {
         "entry": entry, "findings": findings, "coe": coe, "version": version, "refused": refused,
-    }, status=400 if refused is not None or not entry.is_valid() else 200)
+    }, status=400 if refused is not None or (entry.form.is_bound and not entry.is_valid()) else 200)
 
 
 @require_POST

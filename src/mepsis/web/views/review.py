@@ -52,7 +52,7 @@ def queue(request):
 def review_coe(request, coe_id):
     request.scope.require("coe.review")
     coe = get_object_or_404(request.scope.coes().select_related("family"), coe_id=coe_id)
-    form = Decision(request.POST or None, initial={"version": coe.version})
+    form = Decision(request.POST if request.method == "POST" else None, initial={"version": coe.version})
     refused = None
     if request.method == "POST" and form.is_valid():
         try:
