@@ -119,25 +119,34 @@ def _reasons() -> list[pl.Expr]:
 
 def stage(rows: pl.DataFrame) -> None:
     """Write the good rows into a temporary staging table: line, child, project, service, dates, hours."""
-    columns = "line bigint, child_id bigint, project_id bigint, service text, begin_date date, end_date date, " \
-              "hours numeric, coe_id bigint, continuation_id bigint, basis text, existing_id bigint, same integer"
     data = rows.select("line", "child_pk", "project_pk", "service", "begin", "end",
                        pl.col("hours_value").cast(pl.String))
+    _temporary_table(STAGING, "line bigint, child_id bigint, project_id bigint, service text, begin_date date, "
+                              "end_date date, hours numeric, coe_id bigint, continuation_id bigint, basis text, "
+                              "existing_id bigint, same integer",
+                     ("line", "child_id", "project_id", "service", "begin_date", "end_date", "hours"), data.iter_rows())
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {STAGING} ({columns})")
-        names = "line, child_id, project_id, service, begin_date, end_date, hours"
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {STAGING} ({names}) FROM STDIN") as copy:
-                for row in data.iter_rows():
-                    copy.write_row(row)
-        else:
-            cursor.executemany(f"INSERT INTO {STAGING} ({names}) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                               ((line, child, project, service, begin.isoformat(), end.isoformat(), hours)
-                                for line, child, project, service, begin, end, hours in data.iter_rows()))
         cursor.execute(f"CREATE INDEX {STAGING}_child ON {STAGING} (child_id)")
+        cursor.execute(f"CREATE UNIQUE INDEX {STAGING}_line ON {STAGING} (line)")
         if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {STAGING}")
+
+
+def _temporary_table(name: str, definition: str, columns: tuple[str, ...], rows) -> None:
+    """A new temporary table filled with ``rows`` (COPY on PostgreSQL, executemany on SQLite)."""
+    names = ", ".join(columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {name} ({definition})")
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {name} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {name} ({names}) VALUES ({placeholders})",
+                               (tuple(value.isoformat() if isinstance(value, dt.date) else value for value in row)
+                                for row in rows))
 
 
 def decide_eligibility() -> list[tuple[int, str]]:
@@ -180,11 +189,16 @@ def decide_eligibility() -> list[tuple[int, str]]:
         if isinstance(result, rules.Refusal):
             refused.append((line, f"{result.field}: {_(result.template) % result.params}"))
         else:
-            decided.append((result.basis, result.coe_id, result.continuation_id, line))
+            decided.append((line, result.basis, result.coe_id, result.continuation_id))
+    decisions = f"{STAGING}_decided"
+    _temporary_table(decisions, "line bigint, basis text, coe_id bigint, continuation_id bigint",
+                     ("line", "basis", "coe_id", "continuation_id"), decided)
     with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {STAGING} SET basis = %s, coe_id = %s, continuation_id = %s WHERE line = %s",
-                           decided)
-        cursor.executemany(f"DELETE FROM {STAGING} WHERE line = %s", [(line,) for line, _reason in refused])
+        cursor.execute(f"""
+            UPDATE {STAGING} SET basis = d.basis, coe_id = d.coe_id, continuation_id = d.continuation_id
+            FROM {decisions} d WHERE {STAGING}.line = d.line""")
+        cursor.execute(f"DELETE FROM {STAGING} WHERE basis IS NULL")  # the refused rows: all that is left
+        cursor.execute(f"DROP TABLE {decisions}")
     return refused
 
 
