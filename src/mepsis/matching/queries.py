@@ -75,8 +75,9 @@ def _item(item: MatchCandidate, families: dict[int, dict], descriptions: dict[st
         "probability": None if item.score is None else round(match_probability(item.score), 6),
         "model_version": item.model_version,
         "left": left, "right": _child(item.child, families),
-        "weights": [{"comparison": name, "description": descriptions.get(name, name), "weight": weight}
-                    for name, weight in (item.weights or {}).items()],
+        # In the model's order (PostgreSQL's jsonb keeps no order of keys).
+        "weights": [{"comparison": name, "description": description, "weight": item.weights[name]}
+                    for name, description in descriptions.items() if name in (item.weights or {})],
     }
 
 
