@@ -1,0 +1,82 @@
+"""The consolidated record of a child (interfaces.md: identity, COE history, eligibility, enrollments,
+services, flags), as one plain dictionary: the API answers it as JSON and the pages can render it.
+
+Every part is read through the user's scope, in a fixed number of queries whatever the child's history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from mepsis.access.scope import Scope
+from mepsis.delivery.models import PfsDetermination
+from mepsis.matching.models import MatchCandidate
+from mepsis.registry.models import Child, CoeChild, CoeStatus
+
+IDENTITY = ("child_id", "first_name", "middle_name", "last_name_1", "last_name_2", "suffix", "sex", "birth_date",
+            "state_student_id")
+ENROLLMENT_FIELDS = ("school_year", "local_student_id", "state_student_id", "grade", "entry_date", "exit_date",
+                     "exit_reason", "english_learner", "iep", "free_reduced_lunch", "match_method")
+SERVICE_FIELDS = ("service", "begin_date", "end_date", "hours", "basis")
+# A child whose eligibility ends within this many days is flagged, for a re-interview in time.
+ENDING_SOON_DAYS = 90
+
+
+def consolidated_record(scope: Scope, child: Child, *, on: dt.date | None = None) -> dict:
+    today = on or timezone.localdate()
+    entries = list(CoeChild.objects.filter(child=child, coe__in=scope.coes())
+                   .select_related("coe").order_by("coe__qad", "coe__coe_id"))
+    coes = [{
+        "coe_id": entry.coe.coe_id, "status": entry.coe.status, "version": entry.coe.version,
+        "interview_date": entry.coe.interview_date, "qad": entry.coe.qad, "to_district_id": entry.coe.to_district_id,
+        "child_index": entry.index, "residency_date": entry.residency_date,
+        "eligibility_start": entry.eligibility_start, "last_eligible_day": entry.last_eligible_day,
+        "end_reason": entry.end_reason or None,
+    } for entry in entries]
+    # Only an approved COE (so not a voided one) gives eligible days.
+    eligibility = [{"coe_id": entry.coe.coe_id, "eligibility_start": entry.eligibility_start,
+                    "last_eligible_day": entry.last_eligible_day, "end_reason": entry.end_reason or None}
+                   for entry in entries if entry.coe.status == CoeStatus.APPROVED and entry.eligibility_start]
+    eligible_today = any(interval["eligibility_start"] <= today <= interval["last_eligible_day"]
+                         for interval in eligibility)
+    enrollments = [{"district_id": enrollment.district.district_id, "school_id": enrollment.school.school_id,
+                    **{name: getattr(enrollment, name) or None for name in ENROLLMENT_FIELDS}}
+                   for enrollment in scope.enrollments().filter(child=child).select_related("district", "school")
+                   .order_by("-entry_date", "pk")]
+    services = [{"project_id": service.project.project_id, "session_type": service.project.session_type,
+                 **{name: getattr(service, name) for name in SERVICE_FIELDS}}
+                for service in scope.services().filter(child=child).select_related("project")
+                .order_by("-begin_date", "pk")]
+    return {
+        **{name: getattr(child, name) or None for name in IDENTITY},
+        "eligible_today": eligible_today,
+        "coes": coes,
+        "eligibility": eligibility,
+        "enrollments": enrollments,
+        "services": services,
+        "flags": _flags(child, eligibility, eligible_today, today),
+    }
+
+
+def _flags(child: Child, eligibility: list[dict], eligible_today: bool, today: dt.date) -> list[dict]:
+    """What a person looking at the record should notice, each with a code and a sentence."""
+    flags = []
+    pfs = PfsDetermination.objects.filter(child=child).order_by("-determination_date", "-determined_at").first()
+    if pfs is not None and pfs.pfs:
+        flags.append(("PRIORITY_FOR_SERVICES", gettext("Priority for services since %(day)s.") % {
+            "day": pfs.determination_date.isoformat()}))
+    if eligible_today:
+        last_day = max(interval["last_eligible_day"] for interval in eligibility
+                       if interval["eligibility_start"] <= today <= interval["last_eligible_day"])
+        if (last_day - today).days < ENDING_SOON_DAYS:
+            flags.append(("ELIGIBILITY_ENDS_SOON", gettext("Eligibility ends on %(day)s: a re-interview may find a "
+                                                           "new qualifying move.") % {"day": last_day.isoformat()}))
+    if not child.state_student_id:
+        flags.append(("NO_STATE_STUDENT_ID", gettext("No state student id yet: no enrollment is linked to the "
+                                                     "child, so no SMEPA record is published.")))
+    if MatchCandidate.objects.filter(child=child, status=MatchCandidate.Status.OPEN).exists():
+        flags.append(("MATCH_REVIEW", gettext("An enrollment that may be this child waits on the match worklist.")))
+    return [{"code": code, "message": message} for code, message in flags]
