@@ -104,6 +104,9 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "mepsis.web",
+    "rest_framework",
+    "drf_spectacular",
+    "mepsis.api",
 ]
 
 MIDDLEWARE = [
@@ -173,3 +176,23 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Served by WhiteNoise straight from the installed packages: no collectstatic step before the first run.
 WHITENOISE_USE_FINDERS = True
+
+# The REST API (mepsis.api): tokens for machine clients, the session for people; every view asks the
+# caller's scope (mepsis.access.scope) for its records and permissions; errors answer in one shape.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["mepsis.access.tokens.TokenAuthentication",
+                                       "rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "mepsis.api.common.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "MEPSIS API",
+    "DESCRIPTION": "The REST API of MEPSIS, a state Migrant Education Program student information system. "
+                   "Field names are those of its file formats (interfaces.md).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"CoeStatusEnum": "mepsis.registry.models.CoeStatus",
+                            "ReferralStatusEnum": "mepsis.alerts.models.Referral.Status"},
+}
