@@ -7,6 +7,7 @@ admin.site.index_title = _("Migrant Education Program records")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("mepsis.api.urls")),
     # The pages last: "admin/" (and "api/") come first.
     path("", include("mepsis.web.urls")),
 ]
