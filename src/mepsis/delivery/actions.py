@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -103,12 +103,15 @@ def record_services(rows: pl.DataFrame | list[dict], *, actor: str, source: str 
         good, report.projects_created = _create_projects(good, actor)
         servicefile.stage(good)
         refused += servicefile.decide_eligibility()
-        servicefile.compare_with_stored()
-        report.new, report.updated, report.unchanged, children = _write_services(actor)
+        written = servicefile.write_services(actor, timezone.now())
+        if written.changes:
+            audit.record_many([audit.event(actor, "service.updated", "service", str(pk), before=before, after=after)
+                               for pk, before, after in written.changes])
+        report.new, report.updated, report.unchanged = written.new, len(written.changes), written.unchanged
         report.refused = sorted(refused)
         report.rejected = len({line for line, _reason in refused})
         report.accepted = report.rows - report.rejected
-        touch_smepa(children)
+        touch_smepa(written.children)
         report.seconds = round(time.perf_counter() - started, 2)
         audit.record(actor, "services.recorded", "services", Path(source).name[:64], why=source,
                      after=report.as_dict())
@@ -148,42 +151,6 @@ def _create_projects(good: pl.DataFrame, actor: str) -> tuple[pl.DataFrame, int]
         good = good.drop("project_pk").join(_projects().select("project_id", "project_pk"), on="project_id",
                                             how="left")
     return good, len(created)
-
-
-def _write_services(actor: str) -> tuple[int, int, int, set[int]]:
-    """Insert the new staged services and update the changed ones; (new, updated, unchanged, children)."""
-    table, staging = Service._meta.db_table, servicefile.STAGING
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    columns = ("end_date", "hours", "basis", "coe_id", "continuation_id")
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {staging} WHERE same = 1")
-        unchanged = cursor.fetchone()[0]
-        cursor.execute(f"SELECT t.existing_id, {', '.join(f's.{c}' for c in columns)}, "
-                       f"{', '.join(f't.{c}' for c in columns)} FROM {staging} t JOIN {table} s "
-                       f"ON s.id = t.existing_id WHERE t.same = 0")
-        changes = cursor.fetchall()
-        if changes:
-            audit.record_many([audit.event(actor, "service.updated", "service", str(row[0]),
-                                           before=dict(zip(columns, map(_plain, row[1:6]))),
-                                           after=dict(zip(columns, map(_plain, row[6:])))) for row in changes])
-            cursor.execute(f"""
-                UPDATE {table} SET end_date = t.end_date, hours = t.hours, basis = t.basis, coe_id = t.coe_id,
-                       continuation_id = t.continuation_id, recorded_at = %s, recorded_by = %s
-                FROM {staging} t WHERE t.existing_id = {table}.id AND t.same = 0""", [now, actor])
-        cursor.execute(f"""
-            INSERT INTO {table} (child_id, coe_id, service, project_id, begin_date, end_date, hours, basis,
-                                 continuation_id, recorded_at, recorded_by)
-            SELECT child_id, coe_id, service, project_id, begin_date, end_date, hours, basis, continuation_id, %s, %s
-            FROM {staging} WHERE existing_id IS NULL""", [now, actor])
-        new = cursor.rowcount
-        cursor.execute(f"SELECT DISTINCT child_id FROM {staging} WHERE same IS NULL OR same = 0")
-        children = {row[0] for row in cursor.fetchall()}
-        cursor.execute(f"DROP TABLE {staging}")
-    return new, len(changes), unchanged, children
-
-
-def _plain(value):
-    return value.isoformat() if isinstance(value, dt.date) else None if value is None else str(value)
 
 
 # --- Continuation of services --------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ is the rule itself; the SQL is only its fast path.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import polars as pl
 from django.db import connection
@@ -25,6 +26,7 @@ from .models import ContinuationOfServices, Service, SessionType
 COLUMNS = ("coe_id", "child_index", "state_student_id", "service", "project_id", "session_type", "begin_date",
            "end_date", "hours")
 REQUIRED = ("service", "project_id", "session_type", "begin_date", "end_date")
+ROWS = "mepsis_service_rows"
 STAGING = "mepsis_service_staging"
 
 
@@ -118,57 +120,43 @@ def _reasons() -> list[pl.Expr]:
 
 
 def stage(rows: pl.DataFrame) -> None:
-    """Write the good rows into a temporary staging table: line, child, project, service, dates, hours."""
+    """Write the good rows into a temporary table (line, child, project, service, dates, hours)."""
     data = rows.select("line", "child_pk", "project_pk", "service", "begin", "end",
                        pl.col("hours_value").cast(pl.String))
-    _temporary_table(STAGING, "line bigint, child_id bigint, project_id bigint, service text, begin_date date, "
-                              "end_date date, hours numeric, coe_id bigint, continuation_id bigint, basis text, "
-                              "existing_id bigint, same integer",
+    _temporary_table(ROWS, "line bigint, child_id bigint, project_id bigint, service text, begin_date date, "
+                           "end_date date, hours numeric",
                      ("line", "child_id", "project_id", "service", "begin_date", "end_date", "hours"), data.iter_rows())
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE INDEX {STAGING}_child ON {STAGING} (child_id)")
-        cursor.execute(f"CREATE UNIQUE INDEX {STAGING}_line ON {STAGING} (line)")
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ANALYZE {STAGING}")
-
-
-def _temporary_table(name: str, definition: str, columns: tuple[str, ...], rows) -> None:
-    """A new temporary table filled with ``rows`` (COPY on PostgreSQL, executemany on SQLite)."""
-    names = ", ".join(columns)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {name}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {name} ({definition})")
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {name} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            placeholders = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {name} ({names}) VALUES ({placeholders})",
-                               (tuple(value.isoformat() if isinstance(value, dt.date) else value for value in row)
-                                for row in rows))
+    _analyze(ROWS)
 
 
 def decide_eligibility() -> list[tuple[int, str]]:
-    """Set each staged row's basis, COE and continuation; return the refused rows as (line, reason)."""
+    """Make the staging table: the staged rows that are allowed, each with its basis, COE and continuation.
+    Returns the refused rows as (line, reason)."""
     coe_child, coe, continuation = (CoeChild._meta.db_table, Coe._meta.db_table,
                                     ContinuationOfServices._meta.db_table)
-    approved = CoeStatus.APPROVED
     with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
         # Each row's COE is the first (by eligibility start, then key) that makes the child eligible on its
         # begin date, as rules.service_basis picks it; when one COE covers every day, the row is eligible.
+        # One pass that writes a new table: updating two million rows in place costs minutes.
         cursor.execute(f"""
-            UPDATE {STAGING} SET coe_id = pick.coe_id, basis = CASE WHEN pick.whole = 1 THEN 'eligible' END
-            FROM (SELECT line, coe_id, whole FROM (
+            CREATE TEMPORARY TABLE {STAGING} AS
+            SELECT r.line, r.child_id, r.project_id, r.service, r.begin_date, r.end_date, r.hours, pick.coe_id,
+                   CASE WHEN pick.whole = 1 THEN 'eligible' END AS basis,
+                   CAST(NULL AS bigint) AS continuation_id
+            FROM {ROWS} r LEFT JOIN (
+                SELECT line, coe_id, whole FROM (
                     SELECT s.line, cc.coe_id,
                            MAX(CASE WHEN s.end_date <= cc.last_eligible_day THEN 1 ELSE 0 END)
                                OVER (PARTITION BY s.line) AS whole,
                            ROW_NUMBER() OVER (PARTITION BY s.line ORDER BY cc.eligibility_start, cc.coe_id) AS position
-                    FROM {STAGING} s JOIN {coe_child} cc ON cc.child_id = s.child_id
+                    FROM {ROWS} s JOIN {coe_child} cc ON cc.child_id = s.child_id
                     JOIN {coe} c ON c.id = cc.coe_id AND c.status = %s
                     WHERE cc.eligibility_start <= s.begin_date AND s.begin_date <= cc.last_eligible_day) ranked
-                  WHERE position = 1) pick
-            WHERE {STAGING}.line = pick.line""", [approved])
+                WHERE position = 1) pick ON pick.line = r.line""", [CoeStatus.APPROVED])
+        cursor.execute(f"DROP TABLE {ROWS}")
+        cursor.execute(f"CREATE UNIQUE INDEX {STAGING}_line ON {STAGING} (line)")
+        _analyze(STAGING)
         # Else, for a row that begins without eligibility, one continuation that covers every day.
         cursor.execute(f"""
             UPDATE {STAGING} SET basis = 'continuation', continuation_id = covering.continuation_id
@@ -202,21 +190,80 @@ def decide_eligibility() -> list[tuple[int, str]]:
     return refused
 
 
-def compare_with_stored() -> None:
-    """Mark each staged row that names a stored service (``existing_id``), and whether it says the same."""
-    table = Service._meta.db_table
+@dataclass
+class Written:
+    new: int
+    unchanged: int
+    changes: list[tuple]  # (service id, before, after) of each service updated
+    children: set[int]    # the children with a new or updated service
+
+
+def write_services(actor: str, now: dt.datetime) -> Written:
+    """Insert the staged services that are new, update those that say something else than the stored ones
+    (same child, project, service and begin date), and leave the rest."""
+    table, ops = Service._meta.db_table, connection.ops
+    key = ("s.child_id = t.child_id AND s.project_id = t.project_id AND s.service = t.service "
+           "AND s.begin_date = t.begin_date")
     same = ("s.end_date = t.end_date AND s.basis = t.basis AND s.coe_id IS NOT DISTINCT FROM t.coe_id "
-            "AND s.continuation_id IS NOT DISTINCT FROM t.continuation_id "
-            "AND s.hours IS NOT DISTINCT FROM t.hours")
+            "AND s.continuation_id IS NOT DISTINCT FROM t.continuation_id AND s.hours IS NOT DISTINCT FROM t.hours")
     if connection.vendor != "postgresql":
         same = same.replace("IS NOT DISTINCT FROM", "IS")
+    stamp = ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {STAGING} t JOIN {table} s ON {key} AND {same}")
+        unchanged = cursor.fetchone()[0]
+        cursor.execute(f"SELECT s.id, {', '.join(f's.{c}' for c in CHANGEABLE)}, {', '.join(f't.{c}' for c in CHANGEABLE)} "
+                       f"FROM {STAGING} t JOIN {table} s ON {key} AND NOT ({same})")
+        changes = [(row[0], dict(zip(CHANGEABLE, map(_plain, row[1:6]))), dict(zip(CHANGEABLE, map(_plain, row[6:]))))
+                   for row in cursor.fetchall()]
+        cursor.execute(f"SELECT DISTINCT t.child_id FROM {STAGING} t "
+                       f"WHERE NOT EXISTS (SELECT 1 FROM {table} s WHERE {key} AND {same})")
+        children = {row[0] for row in cursor.fetchall()}
+        if changes:
+            cursor.execute(f"""
+                UPDATE {table} SET end_date = t.end_date, hours = t.hours, basis = t.basis, coe_id = t.coe_id,
+                       continuation_id = t.continuation_id, recorded_at = %s, recorded_by = %s
+                FROM {STAGING} t WHERE {key.replace('s.', f'{table}.')} AND NOT ({same.replace('s.', f'{table}.')})""",
+                           [stamp, actor])
         cursor.execute(f"""
-            UPDATE {STAGING} SET existing_id = stored.id, same = stored.same
-            FROM (SELECT t.line, s.id, CASE WHEN {same} THEN 1 ELSE 0 END AS same
-                  FROM {STAGING} t JOIN {table} s ON s.child_id = t.child_id AND s.project_id = t.project_id
-                   AND s.service = t.service AND s.begin_date = t.begin_date) stored
-            WHERE {STAGING}.line = stored.line""")
+            INSERT INTO {table} (child_id, coe_id, service, project_id, begin_date, end_date, hours, basis,
+                                 continuation_id, recorded_at, recorded_by)
+            SELECT child_id, coe_id, service, project_id, begin_date, end_date, hours, basis, continuation_id, %s, %s
+            FROM {STAGING} t WHERE NOT EXISTS (SELECT 1 FROM {table} s WHERE {key})""", [stamp, actor])
+        new = cursor.rowcount
+        cursor.execute(f"DROP TABLE {STAGING}")
+    return Written(new, unchanged, changes, children)
+
+
+CHANGEABLE = ("end_date", "hours", "basis", "coe_id", "continuation_id")
+
+
+def _plain(value):
+    return None if value is None else value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def _temporary_table(name: str, definition: str, columns: tuple[str, ...], rows) -> None:
+    """A new temporary table filled with ``rows`` (COPY on PostgreSQL, executemany on SQLite)."""
+    names = ", ".join(columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {name} ({definition})")
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {name} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {name} ({names}) VALUES ({placeholders})",
+                               (tuple(value.isoformat() if isinstance(value, dt.date) else value for value in row)
+                                for row in rows))
+
+
+def _analyze(table: str) -> None:
+    """Fresh statistics for a temporary table PostgreSQL has never seen, so it plans its joins right."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")
 
 
 def eligibility_of(child_ids) -> dict[int, list[rules.Eligibility]]:
