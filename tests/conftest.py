@@ -91,7 +91,6 @@ def mepsis_server(mepsis_process, tmp_path):
     import subprocess
     import sys
     import time
-    import urllib.error
     import urllib.request
 
     ready = mepsis_process("init")
@@ -103,14 +102,13 @@ def mepsis_server(mepsis_process, tmp_path):
     server = subprocess.Popen([sys.executable, "-m", "mepsis", "serve", "--port", str(port), "--workers", "2"],
                               env=mepsis_process.env, stdout=log, stderr=subprocess.STDOUT)
     address = f"http://127.0.0.1:{port}"
-    for _ in range(300):
+    deadline = time.monotonic() + 120  # a busy machine boots gunicorn's workers slowly
+    while server.poll() is None and time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(f"{address}/login/", timeout=1)
+            urllib.request.urlopen(f"{address}/login/", timeout=10)
             break
-        except (urllib.error.URLError, ConnectionError):
-            if server.poll() is not None:
-                break
-            time.sleep(0.1)
+        except OSError:  # not listening yet, or no worker answering yet
+            time.sleep(0.2)
     else:
         server.terminate()
     assert server.poll() is None, (tmp_path / "server.log").read_text()
