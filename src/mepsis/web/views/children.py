@@ -118,7 +118,9 @@ def _yes(flag: str) -> bool | None:
 
 # --- The eligibility timeline, an inline SVG ---------------------------------------------------------
 
-WIDTH, LABELS, LANE, BAR = 1000, 190, 26, 16  # in SVG user units: the picture scales to the page
+# In SVG user units (the picture scales to the page): width, the labels' column, a lane's and a bar's height,
+# and the room above the lanes for the label of today.
+WIDTH, LABELS, LANE, BAR, TOP = 1000, 190, 28, 18, 18
 
 
 @dataclass(frozen=True)
@@ -182,10 +184,11 @@ def timeline(entries: list[CoeChild], enrollments, services, today: dt.date) -> 
             bar(service.begin_date, service.end_date, "served", f"{service.get_service_display()}, "
                 f"{service.begin_date} – {service.end_date}")
             for service in services]))
-    height = LANE * (len(lanes) + 1)
+    height = TOP + LANE * (len(lanes) + 1)
     return {
-        "width": WIDTH, "height": height, "labels": LABELS, "bar": BAR, "axis_y": height - LANE + 4,
-        "lanes": [Lane(LANE * number + (LANE - BAR) / 2, label, bars) for number, (label, bars) in enumerate(lanes)],
+        "width": WIDTH, "height": height, "labels": LABELS, "bar": BAR, "top": TOP, "axis_y": height - LANE + 4,
+        "lanes": [Lane(TOP + LANE * number + (LANE - BAR) / 2, label, bars)
+                  for number, (label, bars) in enumerate(lanes)],
         "ticks": [Tick(x(dt.date(year, 1, 1)), str(year)) for year in range(first.year, last.year + 1)],
         "today": x(today), "today_label": gettext("today"),
     }
