@@ -27,8 +27,11 @@ ENDING_SOON_DAYS = 90
 
 def consolidated_record(scope: Scope, child: Child, *, on: dt.date | None = None) -> dict:
     today = on or timezone.localdate()
-    entries = list(CoeChild.objects.filter(child=child, coe__in=scope.coes())
-                   .select_related("coe").order_by("coe__qad", "coe__coe_id"))
+    # The child's COEs first, then which of them the user sees: a filter on the scope's COEs as a subquery
+    # would read every COE of the state for a statewide user.
+    entries = list(CoeChild.objects.filter(child=child).select_related("coe").order_by("coe__qad", "coe__coe_id"))
+    visible = set(scope.coes().filter(pk__in=[entry.coe_id for entry in entries]).values_list("pk", flat=True))
+    entries = [entry for entry in entries if entry.coe_id in visible]
     coes = [{
         "coe_id": entry.coe.coe_id, "status": entry.coe.status, "version": entry.coe.version,
         "interview_date": entry.coe.interview_date, "qad": entry.coe.qad, "to_district_id": entry.coe.to_district_id,
