@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.translation import gettext
 
 from mepsis.delivery.models import Project, Service, SessionType
@@ -84,6 +84,8 @@ class Dialect:
     def __init__(self, vendor: str):
         self.postgres = vendor == "postgresql"
         self.greatest, self.least = ("GREATEST", "LEAST") if self.postgres else ("MAX", "MIN")
+        # Keeps PostgreSQL from inlining a subquery whose column (a child's grade) is used twice after it.
+        self.fence = " OFFSET 0" if self.postgres else ""
 
     def birthday(self, birth: str, years: int) -> str:
         """The day a child born on ``birth`` turns ``years`` (rules.eligibility.add_months: a Feb 29 child
@@ -124,14 +126,15 @@ def grade_sql(child: str, day: str) -> str:
 
 
 def first_days_sql(period: Span, category: str, *, districts: Sequence[str] | None = None,
-                   child_pks: Sequence[int] | None = None, from_birth: bool = False,
+                   child_pks: Sequence[int] | None = None, under_3: bool = False,
                    by_district: bool = False) -> tuple[str, list]:
     """A SELECT of the children counted in ``category`` of the period, one row each (one per child and
     district with ``by_district``): child (pk), child_id, state_student_id, day, coe (coe_id), service (pk or
     NULL), age_grade, district (the COE's to_district_id).
 
-    ``districts``: only COEs to these districts count; ``child_pks``: only these children; ``from_birth``:
-    count from birth instead of the 3rd birthday (FS121 reports children birth through 2 as UNDER3).
+    ``districts``: only COEs to these districts count; ``child_pks``: only these children; ``under_3``: a
+    child who never counts from the 3rd birthday is still listed, by the first day that would count from
+    birth (FS121 reports children birth through 2, as UNDER3).
     """
     sql = dialect()
     params: list = []
@@ -152,9 +155,10 @@ def first_days_sql(period: Span, category: str, *, districts: Sequence[str] | No
         also = (
             f"SELECT a.child, a.day AS a_start, COALESCE(MIN(d.exit_date), %s) AS a_end, "
             f"CAST(NULL AS BIGINT) AS ref "
-            f"FROM (SELECT DISTINCT cc.child_id AS child, cc.residency_date AS day "
+            f"FROM (SELECT cc.child_id AS child, cc.residency_date AS day "
             f"      FROM {T['CoeChild']} cc JOIN {T['Coe']} c ON c.id = cc.coe_id "
-            f"      WHERE c.status = %s AND cc.residency_date IS NOT NULL AND cc.residency_date <= %s{only_children}"
+            f"      WHERE c.status = %s AND cc.residency_date IS NOT NULL AND cc.residency_date <= %s{only_children} "
+            f"      AND cc.child_id IN (SELECT child FROM eligibility)"
             f") a LEFT JOIN {T['Enrollment']} d ON d.child_id = a.child AND d.exit_reason = %s "
             f"AND d.exit_date > a.day "
             f"GROUP BY a.child, a.day")
@@ -166,23 +170,39 @@ def first_days_sql(period: Span, category: str, *, districts: Sequence[str] | No
             f"FROM {T['Service']} s JOIN {T['Project']} p ON p.id = s.project_id "
             f"WHERE p.session_type = %s AND s.service <> %s AND s.begin_date <= %s AND s.end_date >= %s{only_served}")
         params += [SessionType.SUMMER, NOT_MEP_FUNDED, period.last_day, period.first_day, *(child_pks or ())]
-    youngest = "ch.birth_date" if from_birth else sql.birthday("ch.birth_date", 3)
     partition = "e.child, e.district" if by_district else "e.child"
     query = (
         f"WITH eligibility AS ({eligibility}), also AS ({also}), "
         f"pairs AS (SELECT e.child, e.district, e.coe, e.e_start, e.e_end, a.a_start, a.ref, "
-        f"  {sql.greatest}(%s, {youngest}, e.e_start, a.a_start) AS day, "
+        f"  {sql.greatest}(%s, {sql.birthday('ch.birth_date', 3)}, e.e_start, a.a_start) AS day3, "
+        f"  {sql.greatest}(%s, ch.birth_date, e.e_start, a.a_start) AS born, "
         f"  {sql.least}(%s, {sql.day_before(sql.birthday('ch.birth_date', 22))}, e.e_end, a.a_end) AS until "
         f"  FROM eligibility e JOIN also a ON a.child = e.child JOIN {T['Child']} ch ON ch.id = e.child), "
-        f"firsts AS (SELECT e.*, ROW_NUMBER() OVER (PARTITION BY {partition} "
-        f"  ORDER BY e.day, e.e_start, e.e_end, e.coe, e.a_start, e.ref) AS rn FROM pairs e WHERE e.day <= e.until) "
+        f"firsts AS (SELECT e.*, CASE WHEN e.day3 <= e.until THEN e.day3 ELSE e.born END AS day, "
+        f"  ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY CASE WHEN e.day3 <= e.until THEN 0 ELSE 1 END, "
+        f"  CASE WHEN e.day3 <= e.until THEN e.day3 ELSE e.born END, e.e_start, e.e_end, e.coe, e.a_start, e.ref) "
+        f"  AS rn FROM pairs e WHERE e.{'born' if under_3 else 'day3'} <= e.until) "
         f"SELECT x.child, x.child_id, x.state_student_id, x.day, x.coe, x.service, "
         f"  {age_grade_sql(sql, 'x.day', 'x.birth_date', 'x.grade')} AS age_grade, x.district "
         f"FROM (SELECT f.child, ch.child_id, ch.state_student_id, ch.birth_date, f.day, f.coe, f.ref AS service, "
         f"  f.district, {grade_sql('f.child', 'f.day')} AS grade "
-        f"  FROM firsts f JOIN {T['Child']} ch ON ch.id = f.child WHERE f.rn = 1) x")
-    params += [period.first_day, period.last_day]
+        f"  FROM firsts f JOIN {T['Child']} ch ON ch.id = f.child WHERE f.rn = 1{sql.fence}) x")
+    params += [period.first_day, period.first_day, period.last_day]
     return query, params
+
+
+def fetch(query: str, params: Sequence) -> list[tuple]:
+    """The rows of a report query. On PostgreSQL its sorts and hashes over a state's COEs and services get
+    the memory they need (at the default 4 MB they spill to disk); no parallel workers (each would build the
+    same hash tables again, for nothing on a server of two cores) and no JIT compilation (it took 1.5 s of
+    a 6 s query, and compiles again on every run)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            cursor.execute("SET LOCAL jit = off")
+        cursor.execute(query, params)
+        return cursor.fetchall()
 
 
 def counted_children(period: str | Span, category: str, *, districts: Sequence[str] | None = None,
@@ -190,9 +210,7 @@ def counted_children(period: str | Span, category: str, *, districts: Sequence[s
     """Every child counted in ``category``, ordered by child_id: the list to reconcile with MSIX's."""
     span = _span(period)
     query, params = first_days_sql(span, category, districts=districts, child_pks=child_pks)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM ({query}) counted ORDER BY child_id", params)
-        rows = cursor.fetchall()
+    rows = fetch(f"SELECT * FROM ({query}) counted ORDER BY child_id", params)
     return [CountedChild(category, pk, child_id, ssid, Dialect.date(day), coe, service, age_grade)
             for pk, child_id, ssid, day, coe, service, age_grade, _district in rows]
 
@@ -214,9 +232,7 @@ def counts_by_district(period: str | Span, category: str, districts: Sequence[st
     """How many children count in each district (a child may count in several: see the module's note)."""
     span = _span(period)
     query, params = first_days_sql(span, category, districts=districts, by_district=True)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT district, COUNT(*) FROM ({query}) counted GROUP BY district", params)
-        return dict(cursor.fetchall())
+    return dict(fetch(f"SELECT district, COUNT(*) FROM ({query}) counted GROUP BY district", params))
 
 
 def suppressed(count: ChildCount, threshold: int | None = None) -> dict:
@@ -246,9 +262,7 @@ def services_named(service_pks: Iterable[int]) -> dict[int, tuple[str, str, str]
 
 def _grouped(span: Span, category: str, districts: Sequence[str] | None) -> dict[str, int]:
     query, params = first_days_sql(span, category, districts=districts)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT age_grade, COUNT(*) FROM ({query}) counted GROUP BY age_grade", params)
-        return dict(cursor.fetchall())
+    return dict(fetch(f"SELECT age_grade, COUNT(*) FROM ({query}) counted GROUP BY age_grade", params))
 
 
 def _span(period: str | Span) -> Span:

@@ -41,7 +41,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -50,7 +49,7 @@ from mepsis.orgs.models import District, School
 from mepsis.registry.models import CoeStatus
 from mepsis.rules.periods import Span, parse_year_name
 
-from .child_count import (AGE_GRADES, CATEGORY_1, CATEGORY_2, NOT_MEP_FUNDED, T, age_grade_sql, dialect,
+from .child_count import (AGE_GRADES, CATEGORY_1, CATEGORY_2, NOT_MEP_FUNDED, T, age_grade_sql, dialect, fetch,
                           first_days_sql, grade_sql)
 
 FORMATS = ("csv", "tab", "fixed")
@@ -246,12 +245,6 @@ def _delimited(values: list[str], file_format: str) -> str:
 
 # --- The counts behind each file --------------------------------------------------------------------------
 
-def _fetch(query: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        return cursor.fetchall()
-
-
 def _pfs_sql(child: str, period: Span) -> tuple[str, list]:
     """1 when the child has PFS in the period: a determination in it says so, or the last one before it."""
     table = PfsDetermination._meta.db_table
@@ -270,21 +263,17 @@ def _flag_sql(child: str, column: str, period: Span) -> tuple[str, list]:
 
 
 def _fs121(period: Span) -> tuple[list[Row], list[str]]:
-    counted, counted_params = first_days_sql(period, CATEGORY_1)
-    young, young_params = first_days_sql(period, CATEGORY_1, from_birth=True)
+    counted, counted_params = first_days_sql(period, CATEGORY_1, under_3=True)
     pfs, pfs_params = _pfs_sql("p.child", period)
     lep, lep_params = _flag_sql("p.child", "english_learner", period)
     wdis, wdis_params = _flag_sql("p.child", "iep", period)
     qad = (f"(CASE WHEN EXISTS (SELECT 1 FROM {T['CoeChild']} q JOIN {T['Coe']} c ON c.id = q.coe_id "
            f"WHERE q.child_id = p.child AND c.status = 'approved' AND q.eligibility_start IS NOT NULL "
            f"AND c.qad BETWEEN %s AND %s) THEN 1 ELSE 0 END)")
-    query = (f"SELECT p.age_grade, COUNT(*), SUM({pfs}), SUM({lep}), SUM({wdis}), SUM({qad}) FROM ("
-             f"SELECT child, age_grade FROM ({counted}) one UNION ALL "
-             f"SELECT child, age_grade FROM ({young}) young WHERE young.child NOT IN "
-             f"(SELECT child FROM ({counted}) again)) p GROUP BY p.age_grade")
-    found = {row[0]: row[1:] for row in _fetch(query, [
-        *pfs_params, *lep_params, *wdis_params, period.first_day, period.last_day,
-        *counted_params, *young_params, *counted_params])}
+    query = (f"SELECT p.age_grade, COUNT(*), SUM({pfs}), SUM({lep}), SUM({wdis}), SUM({qad}) "
+             f"FROM ({counted}) p GROUP BY p.age_grade")
+    found = {row[0]: row[1:] for row in fetch(query, [
+        *pfs_params, *lep_params, *wdis_params, period.first_day, period.last_day, *counted_params])}
     result = []
     for category_set, column, index, value in (("CSB", "MEPPOSONLY", 1, "PS"), ("CSC", "LEPONLY", 2, "LEP"),
                                                ("CSD", "DISABSTATUS", 3, "WDIS"),
@@ -301,32 +290,44 @@ def _fs121(period: Span) -> tuple[list[Row], list[str]]:
 
 
 def _funded_sql(period: Span) -> tuple[str, list]:
-    """SQL conditions on a service ``s`` that make it count as a MEP service of the period: MEP-funded (not
-    a referral), on a day of the period, and under continuation of services or while eligible under a COE
-    still approved (a COE voided by a re-interview since takes its children out of every count)."""
-    return (f"s.service <> %s AND s.begin_date <= %s AND s.end_date >= %s AND (s.basis = %s OR EXISTS "
-            f"(SELECT 1 FROM {T['CoeChild']} cc JOIN {T['Coe']} c ON c.id = cc.coe_id WHERE cc.child_id = s.child_id "
-            f"AND c.status = %s AND cc.eligibility_start <= s.end_date AND cc.last_eligible_day >= s.begin_date))",
-            [NOT_MEP_FUNDED, period.last_day, period.first_day, ServiceBasis.CONTINUATION, CoeStatus.APPROVED])
+    """A SELECT of the services ``s`` that count as MEP services of the period (child_id, service, begin_date,
+    basis): MEP-funded (not a referral), on a day of the period, and under continuation of services or while
+    eligible under a COE still approved (a COE voided by a re-interview since takes its children out of every
+    count). Two halves, so that PostgreSQL checks eligibility by one hash join rather than once a service."""
+    columns = "s.child_id, s.service, s.begin_date, s.basis"
+    where = "s.service <> %s AND s.begin_date <= %s AND s.end_date >= %s"
+    params = [NOT_MEP_FUNDED, period.last_day, period.first_day]
+    query = (f"SELECT {columns} FROM {T['Service']} s WHERE {where} AND s.basis = %s UNION ALL "
+             f"SELECT {columns} FROM {T['Service']} s WHERE {where} AND s.basis <> %s AND EXISTS "
+             f"(SELECT 1 FROM {T['CoeChild']} cc JOIN {T['Coe']} c ON c.id = cc.coe_id WHERE cc.child_id = s.child_id "
+             f"AND c.status = %s AND cc.eligibility_start <= s.end_date AND cc.last_eligible_day >= s.begin_date)")
+    return query, [*params, ServiceBasis.CONTINUATION, *params, ServiceBasis.CONTINUATION, CoeStatus.APPROVED]
 
 
-def _served_sql(period: Span) -> tuple[str, list]:
-    """A SELECT of the children served in the period (child, day first served, continued, age_grade)."""
+def _served_sql(period: Span, *, by_service: bool = False) -> tuple[str, list]:
+    """A SELECT of the children served in the period (child, day first served, continued, age_grade); with
+    ``by_service``, of each child once under each MEP Services value its funded services report as (reported,
+    child, age_grade: FS145 counts FS054's children at FS054's age/grade)."""
     sql = dialect()
     funded, params = _funded_sql(period)
     age_grade = age_grade_sql(sql, "x.day", "x.birth_date", "x.grade")
-    query = (f"SELECT x.child, x.day, x.continued, {age_grade} AS age_grade "
-             f"FROM (SELECT s.child, s.day, s.continued, ch.birth_date, {grade_sql('s.child', 's.day')} AS grade "
-             f"FROM (SELECT s.child_id AS child, MIN({sql.greatest}(s.begin_date, %s)) AS day, "
-             f"MAX(CASE WHEN s.basis = %s THEN 1 ELSE 0 END) AS continued FROM {T['Service']} s "
-             f"WHERE {funded} GROUP BY s.child_id) s JOIN {T['Child']} ch ON ch.id = s.child) x")
-    return query, [period.first_day, ServiceBasis.CONTINUATION, *params]
+    served = (f"SELECT x.child, x.day, x.continued, {age_grade} AS age_grade "
+              f"FROM (SELECT s.child, s.day, s.continued, ch.birth_date, {grade_sql('s.child', 's.day')} AS grade "
+              f"FROM (SELECT s.child_id AS child, MIN({sql.greatest}(s.begin_date, %s)) AS day, "
+              f"MAX(CASE WHEN s.basis = %s THEN 1 ELSE 0 END) AS continued FROM funded s "
+              f"GROUP BY s.child_id) s JOIN {T['Child']} ch ON ch.id = s.child{sql.fence}) x")
+    if by_service:
+        reported = " UNION ALL ".join(f"SELECT '{code}' AS code, '{value}' AS reported"
+                                      for code, values in REPORTED_AS.items() for value in values)
+        served = (f"SELECT DISTINCT r.reported, p.child, p.age_grade FROM ({served}) p "
+                  f"JOIN funded f ON f.child_id = p.child JOIN ({reported}) r ON r.code = f.service")
+    return f"WITH funded AS ({funded}) {served}", [*params, period.first_day, ServiceBasis.CONTINUATION]
 
 
 def _fs054(period: Span) -> tuple[list[Row], list[str]]:
     served, params = _served_sql(period)
     pfs, pfs_params = _pfs_sql("p.child", period)
-    found = {row[0]: row[1:] for row in _fetch(
+    found = {row[0]: row[1:] for row in fetch(
         f"SELECT p.age_grade, COUNT(*), SUM({pfs}), SUM(p.continued) FROM ({served}) p GROUP BY p.age_grade",
         [*pfs_params, *params])}
     result = [Row("CSA", {AGE_GRADE: age_grade}, found[age_grade][0]) for age_grade in AGE_GRADES
@@ -339,14 +340,9 @@ def _fs054(period: Span) -> tuple[list[Row], list[str]]:
 
 
 def _fs145(period: Span) -> tuple[list[Row], list[str]]:
-    served, params = _served_sql(period)
-    funded, funded_params = _funded_sql(period)
-    reported = " UNION ALL ".join(f"SELECT '{code}' AS code, '{value}' AS reported"
-                                  for code, values in REPORTED_AS.items() for value in values)
-    found = {(kind, age_grade): number for kind, age_grade, number in _fetch(
-        f"SELECT r.reported, p.age_grade, COUNT(DISTINCT p.child) FROM ({served}) p "
-        f"JOIN {T['Service']} s ON s.child_id = p.child AND {funded} "
-        f"JOIN ({reported}) r ON r.code = s.service GROUP BY r.reported, p.age_grade", [*params, *funded_params])}
+    served, params = _served_sql(period, by_service=True)
+    found = {(kind, age_grade): number for kind, age_grade, number in fetch(
+        f"SELECT p.reported, p.age_grade, COUNT(*) FROM ({served}) p GROUP BY p.reported, p.age_grade", params)}
     result = [Row("CSA", {"MEPSERVICES": kind, AGE_GRADE: age_grade}, found[kind, age_grade])
               for kind in MEP_SERVICES for age_grade in AGE_GRADES if (kind, age_grade) in found]
     outside = sorted(age_grade for kind, age_grade in found if kind == "HSACCRUAL"
@@ -358,7 +354,7 @@ def _fs145(period: Span) -> tuple[list[Row], list[str]]:
 
 def _fs122(period: Span) -> tuple[list[Row], list[str]]:
     counted, params = first_days_sql(period, CATEGORY_2)
-    found = dict(_fetch(f"SELECT age_grade, COUNT(*) FROM ({counted}) p GROUP BY age_grade", params))
+    found = dict(fetch(f"SELECT age_grade, COUNT(*) FROM ({counted}) p GROUP BY age_grade", params))
     result = [Row("CSA", {AGE_GRADE: age_grade}, found[age_grade]) for age_grade in AGE_GRADES
               if age_grade in found]
     result.append(Row("EUT", {}, sum(found.values())))
@@ -376,7 +372,7 @@ def _fs165(period: Span) -> tuple[list[Row], list[str]]:
              f"AND cc.last_eligible_day >= e.entry_date) "
              f"GROUP BY d.district_id, sc.school_id ORDER BY d.district_id, sc.school_id")
     return [Row("EUT", {}, number, {"lea": district, "school": school, "CONSMEPFUNDSTAT": "NA"})
-            for district, school, number in _fetch(query, [period.name, year_end])], []
+            for district, school, number in fetch(query, [period.name, year_end])], []
 
 
 def _age_grades(column: str) -> tuple[str, ...]:
