@@ -72,7 +72,9 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
-DATABASES = {"default": dj_database_url.parse(_database_url())}
+# Each gunicorn worker keeps its connection between requests: opening a PostgreSQL connection costs more
+# than most pages' queries together (checked before reuse, so a restarted server is no error).
+DATABASES = {"default": dj_database_url.parse(_database_url(), conn_max_age=600, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets pages read while an import writes; IMMEDIATE avoids lock upgrades failing mid-transaction.
     DATABASES["default"]["OPTIONS"] = {
