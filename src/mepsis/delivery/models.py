@@ -82,18 +82,25 @@ class ServiceBasis(models.TextChoices):
 
 
 class Service(models.Model):
-    child = models.ForeignKey(Child, models.PROTECT, related_name="services", verbose_name=_("child"))
+    """An import writes millions of these at once, so the table keeps only the indexes the counts use
+    (``service_unique`` leads with the child), and no database-level check of references the import has
+    already resolved itself from the same tables in the same transaction (children, COEs, projects and
+    continuations are never deleted: PROTECT); checking two million of them again at commit took minutes."""
+
+    child = models.ForeignKey(Child, models.PROTECT, related_name="services", verbose_name=_("child"),
+                              db_index=False, db_constraint=False)
     coe = models.ForeignKey(Coe, models.PROTECT, null=True, blank=True, related_name="services",
-                            verbose_name=_("COE"), db_index=False)
+                            verbose_name=_("COE"), db_index=False, db_constraint=False)
     service = models.CharField(_("service"), max_length=12, choices=[(code, code) for code in rules.SERVICES])
     project = models.ForeignKey(Project, models.PROTECT, related_name="services", verbose_name=_("project"),
-                                db_index=False)
+                                db_index=False, db_constraint=False)
     begin_date = models.DateField(_("begin date"))
     end_date = models.DateField(_("end date"))
     hours = models.DecimalField(_("hours"), max_digits=7, decimal_places=2, null=True, blank=True)
     basis = models.CharField(_("basis"), max_length=12, choices=ServiceBasis.choices)
     continuation = models.ForeignKey(ContinuationOfServices, models.PROTECT, null=True, blank=True,
-                                     related_name="services", verbose_name=_("continuation"), db_index=False)
+                                     related_name="services", verbose_name=_("continuation"), db_index=False,
+                                     db_constraint=False)
     recorded_at = models.DateTimeField(_("recorded"))
     recorded_by = models.CharField(_("recorded by"), max_length=150)
 

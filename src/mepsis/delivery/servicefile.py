@@ -200,38 +200,42 @@ class Written:
 
 def write_services(actor: str, now: dt.datetime) -> Written:
     """Insert the staged services that are new, update those that say something else than the stored ones
-    (same child, project, service and begin date), and leave the rest."""
+    (same child, project, service and begin date), and leave the rest. The staged rows meet the stored
+    services once, in one join that writes a new table; the rest is read from it."""
     table, ops = Service._meta.db_table, connection.ops
-    key = ("s.child_id = t.child_id AND s.project_id = t.project_id AND s.service = t.service "
-           "AND s.begin_date = t.begin_date")
+    compared = f"{STAGING}_compared"
     same = ("s.end_date = t.end_date AND s.basis = t.basis AND s.coe_id IS NOT DISTINCT FROM t.coe_id "
             "AND s.continuation_id IS NOT DISTINCT FROM t.continuation_id AND s.hours IS NOT DISTINCT FROM t.hours")
     if connection.vendor != "postgresql":
         same = same.replace("IS NOT DISTINCT FROM", "IS")
     stamp = ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {STAGING} t JOIN {table} s ON {key} AND {same}")
+        cursor.execute(f"""
+            CREATE TEMPORARY TABLE {compared} AS
+            SELECT t.*, s.id AS existing_id, CASE WHEN s.id IS NULL THEN NULL WHEN {same} THEN 1 ELSE 0 END AS same
+            FROM {STAGING} t LEFT JOIN {table} s ON s.child_id = t.child_id AND s.project_id = t.project_id
+                 AND s.service = t.service AND s.begin_date = t.begin_date""")
+        cursor.execute(f"DROP TABLE {STAGING}")
+        cursor.execute(f"SELECT COUNT(*) FROM {compared} WHERE same = 1")
         unchanged = cursor.fetchone()[0]
         cursor.execute(f"SELECT s.id, {', '.join(f's.{c}' for c in CHANGEABLE)}, {', '.join(f't.{c}' for c in CHANGEABLE)} "
-                       f"FROM {STAGING} t JOIN {table} s ON {key} AND NOT ({same})")
+                       f"FROM {compared} t JOIN {table} s ON s.id = t.existing_id WHERE t.same = 0")
         changes = [(row[0], dict(zip(CHANGEABLE, map(_plain, row[1:6]))), dict(zip(CHANGEABLE, map(_plain, row[6:]))))
                    for row in cursor.fetchall()]
-        cursor.execute(f"SELECT DISTINCT t.child_id FROM {STAGING} t "
-                       f"WHERE NOT EXISTS (SELECT 1 FROM {table} s WHERE {key} AND {same})")
+        cursor.execute(f"SELECT DISTINCT child_id FROM {compared} WHERE same IS NULL OR same = 0")
         children = {row[0] for row in cursor.fetchall()}
         if changes:
             cursor.execute(f"""
                 UPDATE {table} SET end_date = t.end_date, hours = t.hours, basis = t.basis, coe_id = t.coe_id,
                        continuation_id = t.continuation_id, recorded_at = %s, recorded_by = %s
-                FROM {STAGING} t WHERE {key.replace('s.', f'{table}.')} AND NOT ({same.replace('s.', f'{table}.')})""",
-                           [stamp, actor])
+                FROM {compared} t WHERE {table}.id = t.existing_id AND t.same = 0""", [stamp, actor])
         cursor.execute(f"""
             INSERT INTO {table} (child_id, coe_id, service, project_id, begin_date, end_date, hours, basis,
                                  continuation_id, recorded_at, recorded_by)
             SELECT child_id, coe_id, service, project_id, begin_date, end_date, hours, basis, continuation_id, %s, %s
-            FROM {STAGING} t WHERE NOT EXISTS (SELECT 1 FROM {table} s WHERE {key})""", [stamp, actor])
+            FROM {compared} WHERE existing_id IS NULL""", [stamp, actor])
         new = cursor.rowcount
-        cursor.execute(f"DROP TABLE {STAGING}")
+        cursor.execute(f"DROP TABLE {compared}")
     return Written(new, unchanged, changes, children)
 
 
