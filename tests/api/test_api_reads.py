@@ -119,3 +119,23 @@ def test_no_endpoint_makes_more_queries_for_more_rows(state, as_role, role, url)
     queries, size = count()
     assert size > 2 * small  # the answer grew
     assert queries == few
+
+
+def test_the_child_count_is_statewide_for_the_state_and_suppressed_for_a_district(state, as_role):
+    from mepsis.reports.child_count import child_count
+
+    period = state.school_year
+    statewide = as_role(Role.REVIEWER).get("/api/v1/reports/child-count/", {"period": period}).json()
+    district = as_role(Role.DISTRICT_SUMMARY).get("/api/v1/reports/child-count/", {"period": period}).json()
+
+    assert statewide == child_count(period).as_dict()
+    assert district["districts"] == ["9001"] and district["suppressed_below"] >= 1
+    assert district["category1"] is None  # one or two children: a small cell
+
+
+@pytest.mark.parametrize("query", [{}, {"period": "2024"}, {"period": "9999-00"}, {"period": "2024-25",
+                                                                                   "district": "9003"}])
+def test_a_child_count_of_no_period_or_of_another_district_is_a_400(state, as_role, query):
+    response = as_role(Role.DISTRICT_SUMMARY).get("/api/v1/reports/child-count/", query)
+
+    assert response.status_code == 400 and response.json()["errors"]

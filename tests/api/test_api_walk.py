@@ -26,6 +26,7 @@ MAY = {
     "alert.acknowledge": {Role.RECRUITER, Role.DISTRICT_STAFF},
     "referral.create": {Role.DISTRICT_STAFF},
     "referral.work": {Role.RECRUITER},
+    "counts.read": STATEWIDE | {Role.REGIONAL_ADMIN, Role.DISTRICT_STAFF, Role.DISTRICT_SUMMARY},
 }
 
 
@@ -89,6 +90,12 @@ def test_every_api_url_answers_each_role_by_its_scope_and_permissions(state, as_
         for step, body in (("assign", {"recruiter": "nobody"}), ("interviewed", {"coe_id": "NO-SUCH-COE"}),
                            ("close", {})):
             expect("post", url + f"{step}/", allowed("referral.work", role) if visible else 404, body)
+
+    counted = expect("get", f"/api/v1/reports/child-count/?period={state.school_year}",
+                     200 if role in MAY["counts.read"] else 403)
+    if counted.status_code == 200:
+        assert counted.json().get("districts") == (None if role in STATEWIDE else sorted(
+            {Role.REGIONAL_ADMIN: ["9001", "9002"]}.get(role, ["9001"])))
 
     expect("get", "/api/v1/children/NO-SUCH-CHILD/", 404)
     expect("get", "/api/v1/coes/NO-SUCH-COE/", 404)

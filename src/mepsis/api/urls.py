@@ -11,6 +11,7 @@ from .coes import CoeViewSet
 from .docs import api_docs
 from .enrollments import EnrollmentBatchView
 from .referrals import ReferralViewSet
+from .reports import ChildCountView
 from .smepa import SmepaViewSet
 
 app_name = "api"
@@ -25,6 +26,7 @@ router.register("referrals", ReferralViewSet, basename="referral")
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/enrollments/", EnrollmentBatchView.as_view(), name="enrollments"),
+    path("v1/reports/child-count/", ChildCountView.as_view(), name="child-count"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", api_docs, name="docs"),
 ]
