@@ -35,6 +35,7 @@ from django.utils.translation import gettext
 
 from mepsis.delivery.models import Project, Service, SessionType
 from mepsis.enrollments.models import Enrollment
+from mepsis.orgs.models import District, Region
 from mepsis.registry.models import Child, Coe, CoeChild, CoeStatus
 from mepsis.registry.queries import eligibility_intervals
 from mepsis.rules import counts
@@ -108,7 +109,8 @@ def dialect() -> Dialect:
     return Dialect(connection.vendor)
 
 
-T = {model.__name__: model._meta.db_table for model in (Child, Coe, CoeChild, Enrollment, Service, Project)}
+T = {model.__name__: model._meta.db_table
+     for model in (Child, Coe, CoeChild, Enrollment, Service, Project, District, Region)}
 
 
 def age_grade_sql(sql: Dialect, day: str, birth: str, grade: str) -> str:
@@ -125,6 +127,51 @@ def grade_sql(child: str, day: str) -> str:
             f"ORDER BY g.entry_date DESC, g.id DESC LIMIT 1)")
 
 
+def sources_sql(first_day: dt.date, last_day: dt.date, category: str, *, districts: Sequence[str] | None = None,
+                child_pks: Sequence[int] | None = None) -> tuple[str, list]:
+    """The two WITH-clause tables a count of ``category`` over [first_day, last_day] is made of:
+
+    - ``eligibility`` (child, coe, district, region, e_start, e_end): the intervals of approved COEs that
+      reach the days (only COEs to ``districts`` when given; ``region`` is that district's region name);
+    - ``also`` (child, a_start, a_end, ref): the days the other condition holds: the stays in the state
+      (Category 1) or the summer services, ``ref`` the service (Category 2).
+    """
+    only_children = ""
+    if child_pks is not None:
+        only_children = f" AND cc.child_id IN ({', '.join(['%s'] * len(child_pks)) or 'NULL'})"
+    only_districts = ""
+    if districts is not None:
+        only_districts = f" AND c.to_district_id IN ({', '.join(['%s'] * len(districts)) or 'NULL'})"
+    eligibility = (
+        f"SELECT cc.child_id AS child, c.coe_id AS coe, c.to_district_id AS district, r.name AS region, "
+        f"cc.eligibility_start AS e_start, cc.last_eligible_day AS e_end "
+        f"FROM {T['CoeChild']} cc JOIN {T['Coe']} c ON c.id = cc.coe_id "
+        f"LEFT JOIN {T['District']} d ON d.district_id = c.to_district_id LEFT JOIN {T['Region']} r ON r.id = d.region_id "
+        f"WHERE c.status = %s AND cc.eligibility_start IS NOT NULL "
+        f"AND cc.eligibility_start <= %s AND cc.last_eligible_day >= %s{only_districts}{only_children}")
+    params = [CoeStatus.APPROVED, last_day, first_day, *(districts or ()), *(child_pks or ())]
+    if category == CATEGORY_1:
+        also = (
+            f"SELECT a.child, a.day AS a_start, COALESCE(MIN(d.exit_date), %s) AS a_end, "
+            f"CAST(NULL AS BIGINT) AS ref "
+            f"FROM (SELECT cc.child_id AS child, cc.residency_date AS day "
+            f"      FROM {T['CoeChild']} cc JOIN {T['Coe']} c ON c.id = cc.coe_id "
+            f"      WHERE c.status = %s AND cc.residency_date IS NOT NULL AND cc.residency_date <= %s{only_children} "
+            f"      AND cc.child_id IN (SELECT child FROM eligibility)"
+            f") a LEFT JOIN {T['Enrollment']} d ON d.child_id = a.child AND d.exit_reason = %s "
+            f"AND d.exit_date > a.day "
+            f"GROUP BY a.child, a.day")
+        params += [NEVER, CoeStatus.APPROVED, last_day, *(child_pks or ()), MOVED_OUT_OF_STATE]
+    else:
+        only_served = only_children.replace("cc.child_id", "s.child_id")
+        also = (
+            f"SELECT s.child_id AS child, s.begin_date AS a_start, s.end_date AS a_end, s.id AS ref "
+            f"FROM {T['Service']} s JOIN {T['Project']} p ON p.id = s.project_id "
+            f"WHERE p.session_type = %s AND s.service <> %s AND s.begin_date <= %s AND s.end_date >= %s{only_served}")
+        params += [SessionType.SUMMER, NOT_MEP_FUNDED, last_day, first_day, *(child_pks or ())]
+    return f"eligibility AS ({eligibility}), also AS ({also})", params
+
+
 def first_days_sql(period: Span, category: str, *, districts: Sequence[str] | None = None,
                    child_pks: Sequence[int] | None = None, under_3: bool = False,
                    by_district: bool = False) -> tuple[str, list]:
@@ -137,42 +184,11 @@ def first_days_sql(period: Span, category: str, *, districts: Sequence[str] | No
     birth (FS121 reports children birth through 2, as UNDER3).
     """
     sql = dialect()
-    params: list = []
-    only_children = ""
-    if child_pks is not None:
-        only_children = f" AND cc.child_id IN ({', '.join(['%s'] * len(child_pks)) or 'NULL'})"
-    only_districts = ""
-    if districts is not None:
-        only_districts = f" AND c.to_district_id IN ({', '.join(['%s'] * len(districts)) or 'NULL'})"
-    eligibility = (
-        f"SELECT cc.child_id AS child, c.coe_id AS coe, c.to_district_id AS district, "
-        f"cc.eligibility_start AS e_start, cc.last_eligible_day AS e_end "
-        f"FROM {T['CoeChild']} cc JOIN {T['Coe']} c ON c.id = cc.coe_id "
-        f"WHERE c.status = %s AND cc.eligibility_start IS NOT NULL "
-        f"AND cc.eligibility_start <= %s AND cc.last_eligible_day >= %s{only_districts}{only_children}")
-    params += [CoeStatus.APPROVED, period.last_day, period.first_day, *(districts or ()), *(child_pks or ())]
-    if category == CATEGORY_1:
-        also = (
-            f"SELECT a.child, a.day AS a_start, COALESCE(MIN(d.exit_date), %s) AS a_end, "
-            f"CAST(NULL AS BIGINT) AS ref "
-            f"FROM (SELECT cc.child_id AS child, cc.residency_date AS day "
-            f"      FROM {T['CoeChild']} cc JOIN {T['Coe']} c ON c.id = cc.coe_id "
-            f"      WHERE c.status = %s AND cc.residency_date IS NOT NULL AND cc.residency_date <= %s{only_children} "
-            f"      AND cc.child_id IN (SELECT child FROM eligibility)"
-            f") a LEFT JOIN {T['Enrollment']} d ON d.child_id = a.child AND d.exit_reason = %s "
-            f"AND d.exit_date > a.day "
-            f"GROUP BY a.child, a.day")
-        params += [NEVER, CoeStatus.APPROVED, period.last_day, *(child_pks or ()), MOVED_OUT_OF_STATE]
-    else:
-        only_served = only_children.replace("cc.child_id", "s.child_id")
-        also = (
-            f"SELECT s.child_id AS child, s.begin_date AS a_start, s.end_date AS a_end, s.id AS ref "
-            f"FROM {T['Service']} s JOIN {T['Project']} p ON p.id = s.project_id "
-            f"WHERE p.session_type = %s AND s.service <> %s AND s.begin_date <= %s AND s.end_date >= %s{only_served}")
-        params += [SessionType.SUMMER, NOT_MEP_FUNDED, period.last_day, period.first_day, *(child_pks or ())]
+    sources, params = sources_sql(period.first_day, period.last_day, category, districts=districts,
+                                  child_pks=child_pks)
     partition = "e.child, e.district" if by_district else "e.child"
     query = (
-        f"WITH eligibility AS ({eligibility}), also AS ({also}), "
+        f"WITH {sources}, "
         f"pairs AS (SELECT e.child, e.district, e.coe, e.e_start, e.e_end, a.a_start, a.ref, "
         f"  {sql.greatest}(%s, {sql.birthday('ch.birth_date', 3)}, e.e_start, a.a_start) AS day3, "
         f"  {sql.greatest}(%s, ch.birth_date, e.e_start, a.a_start) AS born, "
