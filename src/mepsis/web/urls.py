@@ -7,6 +7,7 @@ from mepsis.web.views import children
 from mepsis.web.views import district
 from mepsis.web.views import people
 from mepsis.web.views import coes, referrals, review, worklist
+from mepsis.web.views import dashboards
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -19,4 +20,5 @@ urlpatterns = [
     *review.urlpatterns,
     *worklist.urlpatterns,
     *referrals.urlpatterns,
+    *dashboards.urlpatterns,
 ]
