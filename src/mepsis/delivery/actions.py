@@ -95,11 +95,8 @@ def record_services(rows: pl.DataFrame | list[dict], *, actor: str, source: str 
         rows = rows.with_columns(problem=pl.lit(None, pl.String))
     report = ServicesReport(rows=rows.height)
     with transaction.atomic():
-        checked = servicefile.check_columns(rows.sort("line"), coe_children=_coe_children(),
-                                            students=_students(), projects=_projects())
-        good = checked.filter(pl.col("reasons").list.len() == 0)
-        refused = [(line, reason) for line, reasons in checked.filter(pl.col("reasons").list.len() > 0)
-                   .select("line", "reasons").iter_rows() for reason in reasons]
+        good, refused = servicefile.check_columns(rows.sort("line"), coe_children=_coe_children(),
+                                                  students=_students(), projects=_projects())
         good, report.projects_created = _create_projects(good, actor)
         servicefile.stage(good)
         refused += servicefile.decide_eligibility()

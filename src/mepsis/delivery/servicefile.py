@@ -31,9 +31,10 @@ STAGING = "mepsis_service_staging"
 
 
 def check_columns(frame: pl.DataFrame, *, coe_children: pl.DataFrame, students: pl.DataFrame,
-                  projects: pl.DataFrame) -> pl.DataFrame:
-    """Every row with its child (``child_pk``), project (``project_pk``, null for a project to create), parsed
-    values and ``reasons`` ("field: sentence", empty for a good row).
+                  projects: pl.DataFrame) -> tuple[pl.DataFrame, list[tuple[int, str]]]:
+    """The good rows, with their child (``child_pk``), project (``project_pk``, null for a project to create)
+    and parsed values (``begin``, ``end``, ``hours_value``); and each reason a bad row is refused for, as
+    (line, "field: sentence").
 
     ``coe_children``: coe_id, child_index, child_pk; ``students``: state_student_id, child_pk;
     ``projects``: project_id, project_pk, project_session.
@@ -41,6 +42,7 @@ def check_columns(frame: pl.DataFrame, *, coe_children: pl.DataFrame, students: 
     for column in COLUMNS:
         if column not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(column))
+    checks = _checks()
     parsed = (frame.lazy()
               .with_columns(pl.col(COLUMNS).str.strip_chars())
               .with_columns(pl.col(COLUMNS).replace("", None))
@@ -54,9 +56,15 @@ def check_columns(frame: pl.DataFrame, *, coe_children: pl.DataFrame, students: 
               .with_columns(child_pk=pl.coalesce("coe_child_pk", "student_child_pk"))
               .with_columns(first_session=pl.col("session_type").first().over("project_id"),
                             first_line=pl.col("line").min().over("child_pk", "project_id", "service", "begin"))
-              .with_columns(reasons=pl.concat_list(_reasons()).list.drop_nulls())
+              .with_columns(failed=pl.any_horizontal([condition.fill_null(False) for condition, _f, _s in checks]))
               .collect())
-    return parsed
+    good = parsed.filter(~pl.col("failed")).select("line", "child_pk", "project_pk", "project_id", "session_type",
+                                                   "service", "begin", "end", "hours_value")
+    # The sentences are written for the refused rows only: most rows of a big file are good.
+    bad = parsed.filter(pl.col("failed")).select("line", reasons=pl.concat_list(
+        [pl.when(condition).then(pl.lit(f"{field}: ") + sentence) for condition, field, sentence in checks]
+    ).list.drop_nulls())
+    return good, [(line, reason) for line, reasons in bad.iter_rows() for reason in reasons]
 
 
 def _date(column: str) -> pl.Expr:
@@ -64,10 +72,10 @@ def _date(column: str) -> pl.Expr:
     return pl.when(text.str.contains(r"^\d{4}-\d{2}-\d{2}$")).then(text.str.to_date("%Y-%m-%d", strict=False))
 
 
-def _reasons() -> list[pl.Expr]:
-    def reason(condition: pl.Expr, field: str, sentence: str | pl.Expr) -> pl.Expr:
-        message = pl.lit(f"{field}: ") + (sentence if isinstance(sentence, pl.Expr) else pl.lit(sentence))
-        return pl.when(condition).then(message)
+def _checks() -> list[tuple[pl.Expr, str, pl.Expr]]:
+    """Each check: the condition under which a row fails it, the field, and the sentence that says why."""
+    def reason(condition: pl.Expr, field: str, sentence: str | pl.Expr) -> tuple[pl.Expr, str, pl.Expr]:
+        return condition, field, sentence if isinstance(sentence, pl.Expr) else pl.lit(sentence)
 
     def shown(column: str) -> pl.Expr:
         return pl.lit('"') + pl.col(column) + pl.lit('"')
