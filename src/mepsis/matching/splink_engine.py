@@ -13,6 +13,7 @@ import json
 import math
 import re
 import tempfile
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,18 +71,28 @@ def engine(name: str | None = None):
             # Parquet keeps the column types and lets a cluster read the rows without the driver holding them.
             path = Path(folder) / f"{label}.parquet"
             frame.write_parquet(path)
-            return api.register(session.read.parquet(str(path)), dataset_display_name=label)
+            # A view of its own: the session (and its views) outlives this call.
+            return api.register(session.read.parquet(str(path)), dataset_display_name=label,
+                                table_name=f"{label}_{uuid.uuid4().hex}")
 
-        api = SparkAPI(spark_session=session)
+        # Splink breaks Spark's long query plans with checkpoints, which need a folder.
+        session.sparkContext.setCheckpointDir(f"{folder}/checkpoints")
+        api = SparkAPI(spark_session=session, break_lineage_method="persist", register_udfs_automatically=False)
         yield api, load
 
 
 def spark_session():
     from pyspark.sql import SparkSession
 
-    return (SparkSession.builder.master(settings.MEPSIS_SPARK_MASTER).appName("mepsis-linkage")
-            .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "8")
-            .config("spark.driver.memory", "2g").getOrCreate())
+    # On one machine a shuffle into few partitions is fastest; a cluster's own defaults are kept.
+    local = settings.MEPSIS_SPARK_MASTER.startswith("local")
+    builder = SparkSession.builder.master(settings.MEPSIS_SPARK_MASTER).appName("mepsis-linkage") \
+        .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+    if local:
+        builder = builder.config("spark.sql.shuffle.partitions", "4").config("spark.driver.memory", "2g")
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 def predict(left: pl.DataFrame, right: pl.DataFrame, *, model: Model, threshold: float,
