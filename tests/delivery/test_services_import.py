@@ -176,3 +176,50 @@ def test_a_file_that_cannot_be_read_or_lacks_columns_stops_with_exit_2(world, me
     short = mepsis("services", "import", lacking)
     assert (missing.code, short.code) == (2, 2)
     assert "project_id" in short.err
+
+
+def test_the_set_based_check_agrees_with_the_rule_row_by_row(world):
+    """Random services for children with one COE, two back-to-back COEs, a gap, a continuation: the import's
+    SQL decides most rows, and each must get the basis, COE and continuation rules.service_basis gives."""
+    import random
+
+    from mepsis.delivery.servicefile import continuations_of, eligibility_of
+    from mepsis.rules import services as rules
+
+    one = world.certify("Ana", "1000000001", qad="2022-07-01")
+    two = world.certify("Bea", "1000000002", qad="2021-01-01")
+    world.certify("Bea", "1000000002", qad="2024-01-01")
+    gap = world.certify("Cai", "1000000003", qad="2020-01-01")
+    world.certify("Cai", "1000000003", qad="2023-01-05")
+    record_continuation(one.child_id, reason="PREVIOUS_TERM", begin=D("2025-07-01"), end=D("2026-05-31"),
+                        actor="r", why="no comparable services")
+    record_continuation(gap.child_id, reason="PREVIOUS_TERM", begin=D("2023-01-01"), end=D("2023-01-02"),
+                        actor="r", why="no comparable services")
+    rng = random.Random(7)
+    rows = []
+    for number in range(400):
+        begin = D("2020-06-01") + dt.timedelta(days=rng.randrange(2400))
+        rows.append(service(state_student_id=rng.choice(["1000000001", "1000000002", "1000000003"]),
+                            service="SUPPSERV", hours="", project_id=f"P{number}", begin_date=begin.isoformat(),
+                            end_date=(begin + dt.timedelta(days=rng.randrange(120))).isoformat()))
+    report = record_services(rows, actor="t")
+
+    children = [one.pk, two.pk, gap.pk]
+    eligibility, continuations = eligibility_of(children), continuations_of(children)
+    stored = {s.project.project_id: s for s in Service.objects.select_related("project")}
+    refused_lines = {line for line, _reason in report.refused}
+    by_student = {"1000000001": one.pk, "1000000002": two.pk, "1000000003": gap.pk}
+    decided = {"eligible": 0, "continuation": 0, "refused": 0}
+    for line, row in enumerate(rows, 1):
+        child = by_student[row["state_student_id"]]
+        expected = rules.service_basis(D(row["begin_date"]), D(row["end_date"]), eligibility.get(child, []),
+                                       continuations.get(child, []))
+        if isinstance(expected, rules.Refusal):
+            assert line in refused_lines
+            decided["refused"] += 1
+        else:
+            found = stored[row["project_id"]]
+            assert (found.basis, found.coe_id, found.continuation_id) == (
+                expected.basis, expected.coe_id, expected.continuation_id), row
+            decided[expected.basis] += 1
+    assert min(decided.values()) > 0, decided  # every outcome was exercised
