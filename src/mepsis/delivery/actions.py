@@ -4,7 +4,6 @@ audit log in its own transaction, and refreshes the SMEPA records of the childre
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +32,6 @@ from .models import (
     PfsIndicator,
     PfsRuleSet,
     Project,
-    Service,
 )
 
 # --- Services -----------------------------------------------------------------------------------------------
