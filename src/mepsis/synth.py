@@ -1041,12 +1041,12 @@ FEED_EXACT_SHARE = (0.84, 0.90)
 # last_name_2 45%, together in last_name with a space 35% or a hyphen 20%; the middle name kept 70%, its
 # initial 15%, none 15% (the middle name is not part of the exact identity). Real variation, for the
 # probabilistic matcher: only the first surname 7% of those with two (a one-surname form; four children in
-# five have two), surnames swapped 1.5%, a compound first name cut to its first word 25% ("Juan Pablo" as
+# five have two), surnames swapped 1.5%, only the second (the mother's) 1%, a compound first name cut to its first word 25% ("Juan Pablo" as
 # "Juan", "Pablo" as middle name), a nickname 5% of those who have a common one (two in five do: Pepe, Paco,
 # Lupe, Chuy, Beto; the SIS mostly holds the legal name), the middle name as first name 5% of those who have
 # one, a typo 1.5% (first name 0.9%, surname 0.6%), birth day and month swapped 0.7% (when the day is 12 or
 # less, else one digit off), a birth date one digit off 0.8%. A twin never gets the other twin's first name.
-# Together about 13% of migrant rows are not exact (FEED_EXACT_SHARE): 7% the surnames, 5% the first name,
+# Together about 13% of migrant rows are not exact (FEED_EXACT_SHARE): 8% the surnames, 5% the first name,
 # 1.5% the birth date.
 #
 # Identity. A child with a state student id on the COE has the same one on every SIS row (that is what the
@@ -1727,6 +1727,8 @@ class _FeedGenerator:
                 last_2 = ""
             elif draw < 0.085:
                 last_1, last_2 = last_2, last_1
+            elif draw < 0.095:
+                last_1, last_2 = last_2, ""  # the mother's surname only (the father's is not used)
         if random() < 0.015 * 0.4:
             last_1 = _typo(random, last_1)
         draw = random()
