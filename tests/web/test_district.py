@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from mepsis.access.models import AuditEvent, Role, RoleGrant
 from mepsis.access.testing import make_user, small_state
-from mepsis.alerts.models import Alert, Referral
+from mepsis.alerts.models import Alert, AlertChild, Referral
 from mepsis.reports.queries import MIGRANT_LIST_FIELDS
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +162,13 @@ def test_only_district_staff_refer_families(client, state):
     client.force_login(state.users[Role.REGIONAL_ADMIN])
 
     assert client.get(reverse("district_refer")).status_code == 403
+
+
+def test_an_alert_lists_only_the_children_the_user_still_sees(staff, state):
+    alert = state.alerts["d1"]
+    gone = state.children["d1_last_year"]
+    AlertChild.objects.create(alert=alert, child=gone, enrollment=state.enrollments["d1_last_year"])
+
+    body = staff.get(reverse("district_alerts")).content.decode()
+
+    assert state.children["d1"].child_id in body and gone.child_id not in body

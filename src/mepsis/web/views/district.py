@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -21,8 +22,7 @@ from django.views.decorators.http import require_POST
 
 from mepsis.access.audit import actor_of, record_export
 from mepsis.alerts.actions import ActionRefused, acknowledge_alert, refer_family
-from mepsis.alerts.models import Alert
-from mepsis.alerts.queries import alerts as alerts_with_children
+from mepsis.alerts.models import Alert, AlertChild
 from mepsis.orgs.models import School
 from mepsis.reports.queries import MIGRANT_LIST_FIELDS, migrant_list as district_migrant_list
 
@@ -53,15 +53,17 @@ def alerts(request):
     scope = request.scope
     scope.require("alert.acknowledge")
     form = AlertFilter(request.GET or None, scope=scope)
-    found = alerts_with_children().filter(pk__in=scope.alerts().values("pk"), kind=Alert.Kind.DISTRICT_ENROLLMENT)
-    if form.is_bound and not form.is_valid():
+    # An alert lists only the children the user sees now (an old alert's child may have left the district).
+    listed = (AlertChild.objects.filter(child__in=scope.children()).select_related("child", "enrollment__school")
+              .order_by("child__last_name_1", "child__first_name", "child__child_id"))
+    found = (scope.alerts().filter(kind=Alert.Kind.DISTRICT_ENROLLMENT).select_related("district")
+             .prefetch_related(Prefetch("children", queryset=listed)).order_by("-created_at", "-pk"))
+    wanted = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    if form.is_bound and not wanted:
         found = found.none()
-    elif form.is_bound:
-        if form.cleaned_data["district"]:
-            found = found.filter(district=form.cleaned_data["district"])
-        if form.cleaned_data["show"] != AlertFilter.ALL:
-            found = found.filter(acknowledged_at__isnull=True)
-    else:
+    if wanted.get("district"):
+        found = found.filter(district=wanted["district"])
+    if wanted.get("show") != AlertFilter.ALL:
         found = found.filter(acknowledged_at__isnull=True)
     page = Paginator(found, ALERTS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
