@@ -177,5 +177,8 @@ def test_the_middleware_gives_each_request_its_users_scope(state):
     assert scope_for(request.user) is scope_for(request.user)
 
 
-def test_the_small_state_has_every_named_child():
-    assert ALL_CHILDREN == set(VISIBLE_CHILDREN[Role.STATE_ADMIN])
+def test_the_small_state_builds_every_named_child_with_its_district(state):
+    assert set(state.children) == ALL_CHILDREN
+    assert {name: coe.to_district_id for name, coe in state.coes.items()} == {
+        "d1": "9001", "d2": "9002", "d3": "9003", "d1_last_year": "9001", "d3_coe_only": "9003", "recruiters": "9003"}
+    assert state.enrollments["d1_last_year"].school_year != state.school_year == state.enrollments["d1"].school_year
