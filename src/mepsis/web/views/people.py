@@ -157,12 +157,10 @@ def add_person(request):
                                 email=data["email"], first_name=data["first_name"], last_name=data["last_name"])
                 grant.grant(user, request.user)
         except ValidationError as refused:
-            if hasattr(refused, "error_dict") and not set(refused.error_dict) & {"role", "district", "region"}:
-                _apply(form, refused)
-            elif hasattr(refused, "error_dict"):
-                _apply(grant, refused)
-            else:  # the password validators answer with a list
+            if not hasattr(refused, "error_dict"):  # the password validators answer with a list
                 form.add_error("password", refused)
+            else:
+                _apply(grant if set(refused.error_dict) & set(grant.fields) else form, refused)
         else:
             messages.success(request, gettext("User %(username)s added.") % {"username": user.username})
             return redirect("person", user_id=user.pk)
