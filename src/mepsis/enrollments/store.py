@@ -36,6 +36,8 @@ class StoreCounts:
 
 def store_rows(rows: pl.DataFrame, run: IngestRun) -> StoreCounts:
     """``rows`` as feed.check_rows gives them (database ids for district and school, dates, row_hash)."""
+    if not rows.height:  # every row refused: nothing to compare (an empty IN () is no SQL)
+        return StoreCounts()
     stored = _stored_hashes(rows["school_year"].unique().to_list())
     sorted_rows = rows.join(stored, on=list(KEY_FIELDS), how="left")
     to_stage = (sorted_rows.filter(pl.col("enrollment_id").is_null() | (pl.col("row_hash") != pl.col("stored_hash")))
