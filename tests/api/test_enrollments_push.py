@@ -46,3 +46,11 @@ def test_a_body_that_is_not_an_array_of_rows_is_a_400(state, as_role, body):
     response = as_role(Role.SIS_CLIENT).post("/api/v1/enrollments/", body, format="json")
 
     assert response.status_code == 400 and response.json()["errors"]
+
+
+def test_a_batch_whose_every_row_is_refused_stores_nothing_and_says_why(state, as_role):
+    response = as_role(Role.SIS_CLIENT).post("/api/v1/enrollments/", [row(sex="W")], format="json")
+
+    assert response.status_code == 200
+    assert {key: response.json()[key] for key in ("rows", "accepted", "rejected", "new")} == {
+        "rows": 1, "accepted": 0, "rejected": 1, "new": 0}
