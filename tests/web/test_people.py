@@ -218,3 +218,9 @@ def test_an_audit_search_with_the_end_before_the_start_is_answered_beside_the_en
 @pytest.mark.parametrize("role", [Role.REVIEWER, Role.DISTRICT_SECURITY, Role.DISTRICT_STAFF, Role.RECRUITER])
 def test_other_roles_may_not_read_the_audit_log(as_role, state, role):
     assert as_role(role).get(reverse("audit")).status_code == 403
+
+
+def test_the_user_and_the_role_are_both_checked_at_once(as_role, state):
+    page = as_role(Role.STATE_ADMIN).post(reverse("person_add"), {"username": "", "grant-role": ""})
+
+    assert errors_beside(page, "username") and errors_beside(page, "password") and errors_beside(page, "grant-role")

@@ -148,7 +148,8 @@ def add_person(request):
     _require_manages_users(scope)
     posted = request.POST if request.method == "POST" else None
     form, grant = NewUserForm(posted), GrantForm(posted, scope=scope, prefix="grant")
-    if posted is not None and form.is_valid() and grant.is_valid():
+    # Both forms checked, so that every field's message shows at once.
+    if posted is not None and all([form.is_valid(), grant.is_valid()]):
         data = form.cleaned_data
         try:
             # The user and their first role together, or neither.
