@@ -314,18 +314,20 @@ def iter_smepa(district_id: str | None = None, since: dt.datetime | None = None,
         records = records.filter(withdrawn=False)
     else:
         records = records.filter(updated_at__gte=since)
-    from mepsis.delivery.queries import smepa_deliveries  # mepsis.delivery reads this module's id_list
-
     chunk: list[SmepaRecord] = []
     for record in records.iterator(chunk_size=chunk_size):
         chunk.append(record)
         if len(chunk) == chunk_size:
-            yield from _exported(chunk, sea_id, smepa_deliveries(chunk))
+            yield from exported(chunk, sea_id)
             chunk = []
-    yield from _exported(chunk, sea_id, smepa_deliveries(chunk))
+    yield from exported(chunk, sea_id)
 
 
-def _exported(records: list[SmepaRecord], sea_id: int, delivered: dict[int, dict]) -> Iterator[Exported]:
+def exported(records: list[SmepaRecord], sea_id: int) -> Iterator[Exported]:
+    """The export of these records (with their district selected), their services read in one query."""
+    from mepsis.delivery.queries import smepa_deliveries  # mepsis.delivery reads this module's id_list
+
+    delivered = smepa_deliveries(records)
     for record in records:
         try:
             if record.withdrawn:
