@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 
 from mepsis.access import audit
-from mepsis.reports.smepa import NoEdfiId, sea_edfi_id, smepa_document, smepa_key
+from mepsis.reports.smepa import exported, sea_edfi_id
 
 from .common import ERRORS, Page, scope
 
@@ -45,16 +45,8 @@ class SmepaViewSet(viewsets.GenericViewSet):
             records = records.filter(updated_at__gte=filters.validated_data["since"])
         else:
             records = records.filter(withdrawn=False)
-        page = self.paginate_queryset(records)
+        page = list(self.paginate_queryset(records))
         sea_id = sea_edfi_id()
         audit.record_export(request.user, f"api/smepa?{request.GET.urlencode()}"[:64], len(page))
-        return self.get_paginated_response([body for record in page if (body := _body(record, sea_id))])
-
-
-def _body(record, sea_id: int) -> dict | None:
-    try:
-        if record.withdrawn:
-            return {"withdrawn": True, "key": smepa_key(record, sea_id)}
-        return smepa_document(record, sea_id)
-    except NoEdfiId:
-        return None
+        return self.get_paginated_response([item.body or item.withdrawal for item in exported(page, sea_id)
+                                            if not item.problem])
