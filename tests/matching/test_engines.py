@@ -32,7 +32,14 @@ def small_state(mepsis, tmp_path, settings):
     return IngestRun.objects.get()
 
 
-def test_duckdb_and_spark_make_the_same_links_and_worklist(small_state):
+@pytest.fixture
+def spark():
+    """Spark's JVM holds a gigabyte or two: stopped after the test, not at the end of the test run."""
+    yield
+    splink_engine.spark_session().stop()
+
+
+def test_duckdb_and_spark_make_the_same_links_and_worklist(small_state, spark):
     model = splink_engine.current_model()
 
     on_duckdb = probabilistic.score_run(small_state, since=None, model=model, engine_name="duckdb")

@@ -83,7 +83,7 @@ def _link_by_identity(run: IngestRun, actor: str) -> tuple[int, int, set[str]]:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {KEYS}")
         cursor.execute(f"CREATE TEMPORARY TABLE {KEYS} (child_id bigint, key text)")
-        cursor.executemany(f"INSERT INTO {KEYS} VALUES (%s, %s)", keys.iter_rows())
+        _fill(cursor, KEYS, keys.iter_rows())
         # SQLite joins by nested loops: without this index it compares every enrollment with every key.
         cursor.execute(f"CREATE INDEX {KEYS}_key ON {KEYS} (key)")
         if connection.vendor == "postgresql":
@@ -174,10 +174,20 @@ def _update_from(model, pairs: list[tuple[int, object]], column: str, kind: str,
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {PAIRS}")
         cursor.execute(f"CREATE TEMPORARY TABLE {PAIRS} (id bigint, value {kind})")
-        cursor.executemany(f"INSERT INTO {PAIRS} VALUES (%s, %s)", pairs)
+        _fill(cursor, PAIRS, pairs)
         cursor.execute(f"UPDATE {table} SET {column} = p.value{', ' + also if also else ''} "
                        f"FROM {PAIRS} p WHERE {table}.id = p.id", params or [])
         cursor.execute(f"DROP TABLE {PAIRS}")
+
+
+def _fill(cursor, table: str, rows) -> None:
+    """Rows of two columns into a temporary table: COPY on PostgreSQL (executemany took seconds for 40,000)."""
+    if connection.vendor == "postgresql":
+        with cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        cursor.executemany(f"INSERT INTO {table} VALUES (%s, %s)", rows)
 
 
 def _give_state_student_ids(given: dict[int, str], actor: str, *, why: str) -> None:
