@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 from django.utils.translation import gettext
+from django.utils.translation.template import templatize
 
 import mepsis
 from mepsis.rules import check_coe
@@ -19,8 +20,19 @@ KEYWORDS = ["gettext", "gettext_noop", "gettext_lazy", "ngettext_lazy:1,2", "pge
             "pgettext_lazy:1c,2", "npgettext_lazy:1c,2,3", "_", "N_"]
 
 
+def templates_as_python(folder: Path) -> list[str]:
+    """The pages' templates as Django's makemessages gives them to xgettext: their strings as gettext calls."""
+    written = []
+    for number, template in enumerate(sorted(PACKAGE.rglob("templates/**/*.html"))):
+        path = folder / f"template_{number}.py"
+        path.write_text(templatize(template.read_text(), origin=str(template)))
+        written.append(str(path))
+    return written
+
+
 def test_every_string_marked_for_translation_has_its_spanish(tmp_path):
     sources = sorted(str(path) for path in PACKAGE.rglob("*.py") if "migrations" not in path.parts)
+    sources += templates_as_python(tmp_path)
     template = tmp_path / "mepsis.pot"
     subprocess.run(["xgettext", "--language=Python", "--from-code=UTF-8", "--output", template,
                     *(f"--keyword={keyword}" for keyword in KEYWORDS), *sources], check=True)
