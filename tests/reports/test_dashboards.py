@@ -5,6 +5,7 @@ import csv
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from mepsis.access.models import Role
@@ -103,6 +104,7 @@ def test_services_by_type_and_session(dashboard_state):
 
 def test_the_page_draws_each_chart_and_its_csv_for_the_users_scope(dashboard_state, state, client, settings):
     settings.MEPSIS_SMALL_CELL = 4
+    cache.clear()  # the pages keep each chart for a while: none from another test
     summary = make_user(Role.DISTRICT_SUMMARY, state.district("5621"))
     client.force_login(summary)
 

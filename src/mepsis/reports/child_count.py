@@ -131,8 +131,10 @@ def sources_sql(first_day: dt.date, last_day: dt.date, category: str, *, distric
                 child_pks: Sequence[int] | None = None) -> tuple[str, list]:
     """The two WITH-clause tables a count of ``category`` over [first_day, last_day] is made of:
 
-    - ``eligibility`` (child, coe, district, region, e_start, e_end): the intervals of approved COEs that
-      reach the days (only COEs to ``districts`` when given; ``region`` is that district's region name);
+    - ``eligibility`` (child, coe, district, region, e_start, e_end, aged_from, aged_until): the intervals of
+      approved COEs that reach the days (only COEs to ``districts`` when given; ``region`` is that district's
+      region name), and the part of each in which the child is aged 3 through 21 (empty when aged_from >
+      aged_until), computed once an interval rather than once for each day or service it meets;
     - ``also`` (child, a_start, a_end, ref): the days the other condition holds: the stays in the state
       (Category 1) or the summer services, ``ref`` the service (Category 2).
     """
@@ -142,11 +144,15 @@ def sources_sql(first_day: dt.date, last_day: dt.date, category: str, *, distric
     only_districts = ""
     if districts is not None:
         only_districts = f" AND c.to_district_id IN ({', '.join(['%s'] * len(districts)) or 'NULL'})"
+    sql = dialect()
     eligibility = (
         f"SELECT cc.child_id AS child, c.coe_id AS coe, c.to_district_id AS district, r.name AS region, "
-        f"cc.eligibility_start AS e_start, cc.last_eligible_day AS e_end "
-        f"FROM {T['CoeChild']} cc JOIN {T['Coe']} c ON c.id = cc.coe_id "
-        f"LEFT JOIN {T['District']} d ON d.district_id = c.to_district_id LEFT JOIN {T['Region']} r ON r.id = d.region_id "
+        f"cc.eligibility_start AS e_start, cc.last_eligible_day AS e_end, "
+        f"{sql.greatest}(cc.eligibility_start, {sql.birthday('ch.birth_date', 3)}) AS aged_from, "
+        f"{sql.least}(cc.last_eligible_day, {sql.day_before(sql.birthday('ch.birth_date', 22))}) AS aged_until "
+        f"FROM {T['CoeChild']} cc JOIN {T['Coe']} c ON c.id = cc.coe_id JOIN {T['Child']} ch ON ch.id = cc.child_id "
+        f"LEFT JOIN {T['District']} d ON d.district_id = c.to_district_id "
+        f"LEFT JOIN {T['Region']} r ON r.id = d.region_id "
         f"WHERE c.status = %s AND cc.eligibility_start IS NOT NULL "
         f"AND cc.eligibility_start <= %s AND cc.last_eligible_day >= %s{only_districts}{only_children}")
     params = [CoeStatus.APPROVED, last_day, first_day, *(districts or ()), *(child_pks or ())]
@@ -169,7 +175,8 @@ def sources_sql(first_day: dt.date, last_day: dt.date, category: str, *, distric
             f"FROM {T['Service']} s JOIN {T['Project']} p ON p.id = s.project_id "
             f"WHERE p.session_type = %s AND s.service <> %s AND s.begin_date <= %s AND s.end_date >= %s{only_served}")
         params += [SessionType.SUMMER, NOT_MEP_FUNDED, last_day, first_day, *(child_pks or ())]
-    return f"eligibility AS ({eligibility}), also AS ({also})", params
+    # Materialized: the ages are worked out once an interval, not again for each stay or service it meets.
+    return f"eligibility AS MATERIALIZED ({eligibility}), also AS ({also})", params
 
 
 def first_days_sql(period: Span, category: str, *, districts: Sequence[str] | None = None,
@@ -190,10 +197,10 @@ def first_days_sql(period: Span, category: str, *, districts: Sequence[str] | No
     query = (
         f"WITH {sources}, "
         f"pairs AS (SELECT e.child, e.district, e.coe, e.e_start, e.e_end, a.a_start, a.ref, "
-        f"  {sql.greatest}(%s, {sql.birthday('ch.birth_date', 3)}, e.e_start, a.a_start) AS day3, "
-        f"  {sql.greatest}(%s, ch.birth_date, e.e_start, a.a_start) AS born, "
-        f"  {sql.least}(%s, {sql.day_before(sql.birthday('ch.birth_date', 22))}, e.e_end, a.a_end) AS until "
-        f"  FROM eligibility e JOIN also a ON a.child = e.child JOIN {T['Child']} ch ON ch.id = e.child), "
+        f"  {sql.greatest}(%s, e.aged_from, a.a_start) AS day3, "
+        f"  {sql.greatest}(%s, e.e_start, a.a_start) AS born, "
+        f"  {sql.least}(%s, e.aged_until, a.a_end) AS until "
+        f"  FROM eligibility e JOIN also a ON a.child = e.child), "
         f"firsts AS (SELECT e.*, CASE WHEN e.day3 <= e.until THEN e.day3 ELSE e.born END AS day, "
         f"  ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY CASE WHEN e.day3 <= e.until THEN 0 ELSE 1 END, "
         f"  CASE WHEN e.day3 <= e.until THEN e.day3 ELSE e.born END, e.e_start, e.e_end, e.coe, e.a_start, e.ref) "

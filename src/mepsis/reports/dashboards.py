@@ -89,20 +89,21 @@ def counts_over_time(periods: Sequence[str], *, level: str = "district", distric
 
 
 def _counted(spans: list[Span], category: str, level: str, districts: Sequence[str] | None) -> list[tuple]:
+    """(period, district or region, children) for ``category``: each pair of an eligibility interval and a
+    stay (or summer service) that meet on days the child is aged 3 through 21 counts the child in every
+    period those days reach."""
     sql = dialect()
     first, last = min(span.first_day for span in spans), max(span.last_day for span in spans)
     sources, params = sources_sql(first, last, category, districts=districts)
     periods = " UNION ALL ".join("SELECT %s AS name, %s AS first_day, %s AS last_day" for _ in spans)
     group = "e.region" if level == "region" else "e.district"
     query = (
-        f"WITH {sources}, periods AS ({periods}) "
-        f"SELECT p.name, {group}, COUNT(DISTINCT e.child) FROM periods p "
-        f"JOIN eligibility e ON e.e_start <= p.last_day AND e.e_end >= p.first_day "
-        f"JOIN also a ON a.child = e.child AND a.a_start <= p.last_day AND a.a_end >= p.first_day "
-        f"JOIN {T['Child']} ch ON ch.id = e.child "
-        f"WHERE {sql.greatest}(p.first_day, {sql.birthday('ch.birth_date', 3)}, e.e_start, a.a_start) <= "
-        f"{sql.least}(p.last_day, {sql.day_before(sql.birthday('ch.birth_date', 22))}, e.e_end, a.a_end) "
-        f"GROUP BY p.name, {group}")
+        f"WITH {sources}, periods AS ({periods}), "
+        f"days AS (SELECT e.child, {group} AS grp, {sql.greatest}(e.aged_from, a.a_start) AS first_day, "
+        f"  {sql.least}(e.aged_until, a.a_end) AS last_day FROM eligibility e JOIN also a ON a.child = e.child "
+        f"  WHERE a.a_start <= e.aged_until AND a.a_end >= e.aged_from) "
+        f"SELECT p.name, d.grp, COUNT(DISTINCT d.child) FROM days d "
+        f"JOIN periods p ON p.first_day <= d.last_day AND p.last_day >= d.first_day GROUP BY p.name, d.grp")
     for span in spans:
         params += [span.name, span.first_day, span.last_day]
     return fetch(query, params)

@@ -6,7 +6,10 @@ SVG drawn here (no script, no CDN) with its table, and downloads as CSV. The dat
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -14,14 +17,19 @@ from django.utils import timezone
 
 from mepsis.access.audit import record_export
 from mepsis.reports import dashboards
+from mepsis.reports.child_count import small_cell
 from mepsis.rules.periods import year_name
 
 PERIODS_SHOWN = 5
+# A chart's table is kept this long: counts over five periods of a whole state take seconds to compute, and
+# a dashboard need not be newer than a few minutes. The key holds the scope, the day and the threshold.
+CACHE_SECONDS = 600
 CHART_WIDTH, BAR_HEIGHT, LABEL_WIDTH = 640, 14, 180
 
 # key -> (how many leading columns label a row, the data function given the request's scope and today)
 CHARTS = {
-    "counts-by-region": (2, lambda periods, day, **scope: dashboards.counts_over_time(periods, level="region", **scope)),
+    "counts-by-region": (2, lambda periods, day, **scope: dashboards.counts_over_time(periods, level="region",
+                                                                                       **scope)),
     "counts-by-district": (2, lambda periods, day, **scope: dashboards.counts_over_time(periods, **scope)),
     "eligibility-ending": (1, lambda periods, day, **scope: dashboards.eligibility_ending(day, **scope)),
     "pfs-without-service": (1, lambda periods, day, **scope: dashboards.pfs_without_service(day, **scope)),
@@ -39,7 +47,10 @@ def _table(request, key: str) -> dashboards.Table:
     current = day.year if day.month >= 9 else day.year - 1  # performance periods begin on September 1
     periods = [year_name(year) for year in range(current - PERIODS_SHOWN + 1, current + 1)]
     districts = None if scope.statewide else sorted(scope.districts().values_list("district_id", flat=True))
-    return CHARTS[key][1](periods, day, districts=districts, suppress=scope.suppress_counts)
+    suppress = scope.suppress_counts
+    cached = f"dashboard:{key}:{day}:{suppress and small_cell()}:{hashlib.sha256(repr(districts).encode()).hexdigest()}"
+    return cache.get_or_set(cached, lambda: CHARTS[key][1](periods, day, districts=districts, suppress=suppress),
+                            CACHE_SECONDS)
 
 
 def _chart(table: dashboards.Table, label_columns: int) -> dict:
@@ -54,8 +65,8 @@ def _chart(table: dashboards.Table, label_columns: int) -> dict:
             bars.append({"series": index, "name": series[index], "value": value, "y": y, "width": width,
                          "hidden": value is None})
             y += BAR_HEIGHT
-        groups.append({"label": " ".join(str(value) for value in row[:label_columns]), "y": y - len(bars) * BAR_HEIGHT,
-                       "bars": bars})
+        groups.append({"label": " ".join(str(value) for value in row[:label_columns]),
+                       "y": y - len(bars) * BAR_HEIGHT, "bars": bars})
         y += BAR_HEIGHT // 2
     return {"groups": groups, "height": max(y, BAR_HEIGHT), "width": CHART_WIDTH, "label_width": LABEL_WIDTH,
             "series": series, "bar_height": BAR_HEIGHT - 2}
