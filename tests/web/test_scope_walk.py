@@ -32,6 +32,7 @@ from mepsis.access.models import Role, RoleGrant
 from mepsis.access.scope import scope_for
 from mepsis.access.testing import VISIBLE_CHILDREN, SmallState, small_state
 from mepsis.web import urls as web_urls
+from mepsis.web.views import dashboards
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +75,9 @@ RECORDS: dict[str, Records] = {
     "enrollment_id": Records(lambda state: list(state.enrollments.values()), lambda enrollment: enrollment.pk,
                              999999, _in("enrollments")),
     "user_id": Records(lambda state: list(state.users.values()), lambda user: user.pk, 999999, _in("users")),
+    # Not records: every user may ask for each of them; what the page shows comes from the user's scope.
+    "key": Records(lambda state: list(dashboards.CHARTS), lambda key: key, "no-such-table",
+                   lambda user, state, key: True),
     "grant_id": Records(lambda state: list(RoleGrant.objects.order_by("pk")), lambda grant: grant.pk, 999999,
                         lambda user, state, grant: scope_for(user).users().filter(pk=grant.user_id).exists()),
 }
