@@ -57,3 +57,12 @@ def test_the_language_switch_shows_the_pages_in_spanish(client, state):
     html = client.get(reverse("home")).content.decode()
 
     assert '<html lang="es">' in html
+
+
+def test_district_staff_see_their_open_enrollment_alerts_linked_to_the_alerts_page(client, state):
+    client.force_login(state.users[Role.DISTRICT_STAFF])
+
+    html = client.get(reverse("home")).content.decode()
+
+    assert f'<a href="{reverse("district_alerts")}">' in html
+    assert '<span class="count">1</span> Migrant Student Enrollment Alerts to acknowledge' in html

@@ -6,6 +6,7 @@ from django.urls import path, reverse_lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from mepsis.alerts.models import Alert
 from mepsis.registry.models import CoeStatus
 
 # (permission, label, how many are waiting: a function of the scope, the address of the page that does the work)
@@ -24,7 +25,8 @@ TODO = [
     ("worklist.decide", _("Possible matches to decide"),
      lambda scope: scope.candidates().filter(status="open").count(), reverse_lazy("worklist")),
     ("alert.acknowledge", _("Migrant Student Enrollment Alerts to acknowledge"),
-     lambda scope: scope.alerts().filter(acknowledged_at__isnull=True).count(), None),
+     lambda scope: scope.alerts().filter(kind=Alert.Kind.DISTRICT_ENROLLMENT, acknowledged_at__isnull=True).count(),
+     reverse_lazy("district_alerts")),
 ]
 
 
