@@ -36,7 +36,8 @@ def test_a_bad_filter_is_a_400_naming_the_field(state, as_role):
     response = as_role(Role.STATE_ADMIN).get("/api/v1/children/", {"eligible_on": "2025-02-30"})
 
     assert response.status_code == 400
-    assert [(error["code"], error["field"]) for error in response.json()["errors"]] == [("INVALID_VALUE", "eligible_on")]
+    errors = response.json()["errors"]
+    assert [(error["code"], error["field"]) for error in errors] == [("INVALID_VALUE", "eligible_on")]
 
 
 def test_the_consolidated_record_has_identity_coes_eligibility_enrollments_services_flags_and_is_audited(

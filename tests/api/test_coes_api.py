@@ -158,3 +158,9 @@ def test_reading_a_coe_is_audited(state, as_role):
     as_role(Role.AUDITOR).get(f"/api/v1/coes/{coe}/")
 
     assert AuditEvent.objects.filter(action="coe.read", object_id=coe, actor="auditor").count() == 1
+
+
+def test_a_body_that_is_not_json_is_a_400_with_its_code(state, as_role):
+    response = as_role(Role.RECRUITER).post("/api/v1/coes/", "{not json", content_type="application/json")
+
+    assert response.status_code == 400 and response.json()["errors"][0]["code"] == "INVALID_JSON"

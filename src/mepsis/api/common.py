@@ -92,8 +92,9 @@ def exception_handler(exc, context):
                          "errors": list(_flatten(exc.detail, ""))}
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        code = getattr(detail, "code", "error")
         response.data = {"detail": str(detail), "errors": [
-            {"code": getattr(detail, "code", "error").upper(), "field": "", "message": str(detail)}]}
+            {"code": _CODES.get(code, code).upper(), "field": "", "message": str(detail)}]}
     return response
 
 
