@@ -149,3 +149,23 @@ def test_the_pages_speak_spanish_by_the_browser_language_or_the_users_choice(sig
     recruiter.wait_for_load_state()
     expect(recruiter.locator("html")).to_have_attribute("lang", "es")
     shots(recruiter, "chosen-spanish")
+
+
+def test_when_the_connection_drops_the_coe_form_says_so_and_keeps_what_was_typed(sign_in, shots, mepsis_server,
+                                                                                  state_of_one_district):
+    recruiter = sign_in("rosa")
+    recruiter.goto(f"{mepsis_server}/coes/new/")
+    write_the_coe(recruiter)
+    expect(recruiter.locator("#findings-coe")).to_contain_text("No errors")
+
+    recruiter.context.set_offline(True)
+    recruiter.fill('[name="family__phone"]', "920-555-0100")
+    expect(recruiter.locator("#offline")).to_be_visible()
+    recruiter.click("button[value=save]")
+    shots(recruiter, "offline-save-kept-on-the-page")
+    expect(recruiter.locator('[name="family__phone"]')).to_have_value("920-555-0100")
+
+    recruiter.context.set_offline(False)
+    recruiter.click("button[value=save]")
+    expect(recruiter.locator(".messages")).to_contain_text("saved as a draft")
+    expect(recruiter.locator('[name="family__phone"]')).to_have_value("920-555-0100")
