@@ -127,8 +127,8 @@ def _stage_seconds(env: dict) -> dict:
 
 
 def _quality(env: dict, paths: dict) -> dict:
-    code = ("import django, json, sys; django.setup(); sys.path.insert(0, sys.argv[3]); from link_quality import judge; "
-            "from pathlib import Path; print(json.dumps(judge(Path(sys.argv[1]), Path(sys.argv[2]))))")
+    code = ("import django, json, sys; django.setup(); sys.path.insert(0, sys.argv[3]); "
+            "from link_quality import judge; from pathlib import Path; print(json.dumps(judge(Path(sys.argv[1]), Path(sys.argv[2]))))")
     return json.loads(_python(code, [paths["feed"], paths["truth"], Path(__file__).parent], env)
                       .strip().splitlines()[-1])
 

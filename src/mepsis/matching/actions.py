@@ -19,9 +19,9 @@ from mepsis.registry.actions import ActionRefused
 from mepsis.registry.models import Child, CoeChild
 from mepsis.reports.smepa import refresh_smepa
 
-from .exact import LinkReport, link_exact
+from .exact import WORKLIST_SOURCE, LinkReport, _link_by_state_student_id, link_exact
 from .models import MatchCandidate
-from .probabilistic import WORKLIST_SOURCE, link_probabilistic
+from .probabilistic import link_probabilistic
 
 LINK_SOURCE = "matching link"
 
@@ -42,7 +42,9 @@ def accept_candidate(candidate: MatchCandidate, actor: str) -> None:
         Enrollment.objects.filter(pk=enrollment.pk).update(child=candidate.child_id, matched_run=run,
                                                            match_method="reviewed")
         _decide(candidate, MatchCandidate.Status.ACCEPTED, actor, why="")
-        _give_state_student_id(candidate.child_id, enrollment.state_student_id, actor)
+        if _give_state_student_id(candidate.child_id, enrollment.state_student_id, actor):
+            # The student's other rows carry the id too: they are the child's now.
+            _link_by_state_student_id(run, only=[enrollment.state_student_id])
         # The enrollment is this child's: its other items are settled with it.
         for other in MatchCandidate.objects.filter(enrollment=enrollment, status=MatchCandidate.Status.OPEN):
             _decide(other, MatchCandidate.Status.REJECTED, actor,
@@ -60,7 +62,7 @@ def link_again(actor: str, *, engine_name: str | None = None) -> tuple[IngestRun
     transaction, recorded as a run of its own (source ``matching link``)."""
     with transaction.atomic():
         run = IngestRun.objects.create(started_at=timezone.now(), source=LINK_SOURCE, actor=actor)
-        report = link_exact(run, actor=actor)
+        report = link_exact(run, actor=actor, everything=True)
         again = link_probabilistic(run, actor=actor, engine_name=engine_name, everything=True)
         report.linked += again.linked
         report.for_review += again.for_review
@@ -121,14 +123,15 @@ def _decide(candidate: MatchCandidate, status: str, actor: str, *, why: str) -> 
                         "score": candidate.score})
 
 
-def _give_state_student_id(child_pk: int, state_student_id: str, actor: str) -> None:
+def _give_state_student_id(child_pk: int, state_student_id: str, actor: str) -> bool:
     """The child takes the enrollment's state student id when it has none and no other child holds it."""
     if not state_student_id or Child.objects.filter(state_student_id=state_student_id).exists():
-        return
+        return False
     child = Child.objects.get(pk=child_pk)
     if child.state_student_id:
-        return
+        return False
     child.state_student_id = state_student_id
     child.save(update_fields=["state_student_id"])
     audit.record(actor, "child.state_student_id_linked", "child", child.child_id, why="accepted worklist item",
                  before={"state_student_id": None}, after={"state_student_id": state_student_id})
+    return True

@@ -28,6 +28,7 @@ from mepsis.registry.models import Child, Coe, CoeChild, CoeStatus
 from .identity import identity_key
 from .models import MatchCandidate
 
+WORKLIST_SOURCE = "match worklist"  # the source of the runs that record worklist decisions (actions.py)
 KEYS = "mepsis_match_child_keys"
 PAIRS = "mepsis_match_pairs"
 
@@ -38,9 +39,13 @@ class LinkReport:
     for_review: int = 0
 
 
-def link_exact(run: IngestRun, *, actor: str) -> LinkReport:
-    report = LinkReport(linked=_link_by_state_student_id(run))
-    linked, candidates, given = _link_by_identity(run, actor)
+def link_exact(run: IngestRun, *, actor: str, everything: bool = False) -> LinkReport:
+    """Link the run's unmatched enrollments; every unmatched one when certified children changed since the
+    previous run (or with ``everything``): an enrollment that did not change cannot match a child that did
+    not, so a night whose COEs did not change looks at its own new and changed rows only."""
+    restrict = "" if everything else _unchanged_children_restriction(run)
+    report = LinkReport(linked=_link_by_state_student_id(run, restrict=restrict))
+    linked, candidates, given = _link_by_identity(run, actor, restrict)
     report.linked += linked
     report.for_review += candidates
     if given:
@@ -48,13 +53,32 @@ def link_exact(run: IngestRun, *, actor: str) -> LinkReport:
     return report
 
 
-def _link_by_state_student_id(run: IngestRun, only: list[str] | None = None) -> int:
-    """Step 1, for every unmatched enrollment (or only those with the ids ``only``). The certified children
-    are a derived table joined by id, a plan that stays fast whatever the tables' statistics say."""
+def previous_run_start(run: IngestRun):
+    """When the previous run that linked began (None for the first). A worklist decision is recorded as a
+    run too, but links nothing of its own."""
+    return (IngestRun.objects.filter(pk__lt=run.pk).exclude(source=WORKLIST_SOURCE).order_by("-pk")
+            .values_list("started_at", flat=True).first())
+
+
+def _unchanged_children_restriction(run: IngestRun) -> str:
+    """A condition on the enrollments (``e``) to look at: none when certified children changed since the
+    previous run, else the run's new and changed rows, and those still on the worklist."""
+    since = previous_run_start(run)
+    if since is None or CoeChild.objects.filter(coe__status=CoeStatus.APPROVED, coe__updated_at__gte=since).exists():
+        return ""
+    return (f"AND (e.changed_run_id = {int(run.pk)} OR e.id IN (SELECT enrollment_id FROM "
+            f"{MatchCandidate._meta.db_table} WHERE status = '{MatchCandidate.Status.OPEN}'))")
+
+
+def _link_by_state_student_id(run: IngestRun, only: list[str] | None = None, restrict: str = "") -> int:
+    """Step 1, for every unmatched enrollment (or only those with the ids ``only``, or those ``restrict``
+    allows). The certified children are a derived table joined by id, a plan that stays fast whatever the
+    tables' statistics say."""
     table = Enrollment._meta.db_table
-    restrict, params = "", [run.pk]
+    params = [run.pk]
+    restrict = restrict.replace("e.", f"{table}.")
     if only is not None:
-        restrict = f"AND {table}.state_student_id IN ({', '.join(['%s'] * len(only))})"
+        restrict += f" AND {table}.state_student_id IN ({', '.join(['%s'] * len(only))})"
         params += only
     with connection.cursor() as cursor:
         cursor.execute(f"""
@@ -68,7 +92,7 @@ def _link_by_state_student_id(run: IngestRun, only: list[str] | None = None) -> 
         return cursor.rowcount
 
 
-def _link_by_identity(run: IngestRun, actor: str) -> tuple[int, int, set[str]]:
+def _link_by_identity(run: IngestRun, actor: str, restrict: str = "") -> tuple[int, int, set[str]]:
     """Step 2; returns (enrollments linked, pairs sent for review, state student ids given to children)."""
     children = pl.DataFrame(
         list(Child.objects.filter(Exists(CoeChild.objects.filter(child=OuterRef("pk"), coe__status=CoeStatus.APPROVED)),
@@ -91,7 +115,7 @@ def _link_by_identity(run: IngestRun, actor: str) -> tuple[int, int, set[str]]:
         cursor.execute(f"""
             SELECT e.id, e.state_student_id, k.child_id, e.district_id
             FROM {Enrollment._meta.db_table} e JOIN {KEYS} k ON k.key = e.identity_key
-            WHERE e.child_id IS NULL""")
+            WHERE e.child_id IS NULL {restrict}""")
         found = cursor.fetchall()
         cursor.execute(f"DROP TABLE {KEYS}")
     near = _near_the_move({child_id for _, _, child_id, _ in found})

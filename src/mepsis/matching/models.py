@@ -25,7 +25,8 @@ class MatchCandidate(models.Model):
         SEVERAL_CHILDREN = "SEVERAL_CHILDREN", _("several certified children have this identity")
         SEVERAL_STATE_IDS = "SEVERAL_STATE_IDS", _("the child's enrollments carry different state student ids")
         FAR_FROM_THE_MOVE = "FAR_FROM_THE_MOVE", _("the enrolling district is outside the region the family moved to")
-        SCORE_BETWEEN_THRESHOLDS = "SCORE_BETWEEN_THRESHOLDS", _("the score is between the review and auto-link thresholds")
+        SCORE_BETWEEN_THRESHOLDS = "SCORE_BETWEEN_THRESHOLDS", _(
+            "the score is between the review and auto-link thresholds")
         TWIN = "TWIN", _("the child has a certified twin and the first names differ")
         EXACT_PASS_REVIEW = "EXACT_PASS_REVIEW", _("the enrollment is already on the worklist")
         POSSIBLE_DUPLICATE = "POSSIBLE_DUPLICATE", _("two certified children look like one person")

@@ -36,11 +36,9 @@ from mepsis.orgs.models import District
 from mepsis.registry.models import Child, Coe, CoeChild, CoeStatus, CoeVersion, Family
 
 from . import splink_engine
-from .exact import LinkReport, _give_state_student_ids, _update_from
+from .exact import LinkReport, _give_state_student_ids, _update_from, previous_run_start
 from .features import prepare
 from .models import MatchCandidate
-
-WORKLIST_SOURCE = "match worklist"  # the source of the runs that record worklist decisions (actions.py)
 
 # A second child within this match weight of the best (2**5 = 32 times as likely) makes the best unsafe.
 _MARGIN = 5.0
@@ -62,12 +60,14 @@ def link_probabilistic(run: IngestRun, *, actor: str, engine_name: str | None = 
     """The link stage of ``MEPSIS_LINK_STAGES``: what changed since the previous run, or ``everything``
     unmatched (after a new model)."""
     model = splink_engine.current_model()
-    # A worklist decision is recorded as a run too, but scores nothing: the previous run that linked counts.
-    since = None if everything else (
-        IngestRun.objects.filter(pk__lt=run.pk).exclude(source=WORKLIST_SOURCE).order_by("-pk")
-        .values_list("started_at", flat=True).first())
+    since = None if everything else previous_run_start(run)
+    if since is not None and not (
+            Enrollment.objects.filter(changed_run=run, child__isnull=True).exists()
+            or CoeChild.objects.filter(coe__status=CoeStatus.APPROVED, coe__updated_at__gte=since).exists()):
+        return LinkReport()  # nothing new on either side: nothing to score
     scored = score_run(None if everything else run, since=since, model=model, engine_name=engine_name)
     return _save(scored, run, actor, model)
+
 
 
 def score_run(run: IngestRun | None, *, since, model: splink_engine.Model, engine_name: str | None = None) -> Scored:
@@ -105,7 +105,8 @@ def _read(query: str, params: list, schema: dict) -> pl.DataFrame:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             buffer = io.BytesIO()
-            with cursor.cursor.copy(f"COPY ({cursor.cursor.mogrify(query, params)}) TO STDOUT WITH (FORMAT csv)") as copy:
+            literal = cursor.cursor.mogrify(query, params)
+            with cursor.cursor.copy(f"COPY ({literal}) TO STDOUT WITH (FORMAT csv)") as copy:
                 for block in copy:
                     buffer.write(block)
             if not buffer.getbuffer().nbytes:
@@ -178,7 +179,8 @@ def unmatched_enrollments(*, run: IngestRun | None = None, excluding_run: Ingest
         params.append(excluding_run.pk)
     query = f"""
         SELECT e.id, e.district_id, e.local_student_id, e.state_student_id, e.first_name, e.middle_name,
-               e.last_name || ' ' || e.last_name_2, e.sex, CAST(e.birth_date AS TEXT), e.guardian1_name, e.guardian2_name,
+               e.last_name || ' ' || e.last_name_2, e.sex, CAST(e.birth_date AS TEXT), e.guardian1_name,
+               e.guardian2_name,
                e.birth_country, e.birth_state
         FROM {table} e WHERE {where}"""
     schema = {"unique_id": pl.Int64, "district_pk": pl.Int64, "local_student_id": pl.String,
@@ -202,7 +204,8 @@ def decide(pairs: pl.DataFrame, *, children: pl.DataFrame, enrollments: pl.DataF
     weights = pl.struct(*(pl.col(f"mw_{name}").round(2).alias(name) for name in comparisons)).alias("weights")
     pairs = pairs.rename({"id_l": "child_id", "id_r": "enrollment_id"}).unique(["child_id", "enrollment_id"])
     enrollment_cols = enrollments.select(pl.col("unique_id").alias("enrollment_id"), "local_student_id",
-                                         pl.col("state_student_id").alias("sis_id"), pl.col("district").alias("sis_district"))
+                                         pl.col("state_student_id").alias("sis_id"),
+                                         pl.col("district").alias("sis_district"))
     child_cols = children.select(pl.col("unique_id").alias("child_id"), pl.col("state_student_id").alias("child_ssid"),
                                  _has_twin(children).alias("has_twin"))
     pairs = pairs.join(enrollment_cols, on="enrollment_id").join(child_cols, on="child_id")
@@ -216,7 +219,8 @@ def decide(pairs: pl.DataFrame, *, children: pl.DataFrame, enrollments: pl.DataF
               .then(pl.lit(MatchCandidate.Reason.SEVERAL_CHILDREN))
               .when(pl.col("has_twin") & ((pl.col("mw_first_name") - same_first_name).abs() > 1e-6))
               .then(pl.lit(MatchCandidate.Reason.TWIN))
-              .when((pl.col("sis_id") != "") & (pl.col("child_ssid") != "") & (pl.col("sis_id") != pl.col("child_ssid")))
+              .when((pl.col("sis_id") != "") & (pl.col("child_ssid") != "")
+                    & (pl.col("sis_id") != pl.col("child_ssid")))
               .then(pl.lit(MatchCandidate.Reason.STATE_ID_HELD_BY_ANOTHER_CHILD))
               .when(pl.col("enrollment_id").is_in(held))
               .then(pl.lit(MatchCandidate.Reason.EXACT_PASS_REVIEW))
@@ -279,7 +283,8 @@ def _save(scored: Scored, run: IngestRun, actor: str, model: splink_engine.Model
         if involved else set()
     rejected = set(MatchCandidate.objects.filter(enrollment__in=involved, status=MatchCandidate.Status.REJECTED)
                    .values_list("enrollment_id", "child_id")) if involved else set()
-    links = [row for row in scored.links.iter_rows(named=True) if (row["enrollment_id"], row["child_id"]) not in rejected]
+    links = [row for row in scored.links.iter_rows(named=True)
+             if (row["enrollment_id"], row["child_id"]) not in rejected]
     _update_from(Enrollment, [(row["enrollment_id"], row["child_id"]) for row in links], "child_id", "bigint",
                  also="matched_run_id = %s, match_method = 'probabilistic'", params=[run.pk])
     _give_ids(links, actor)

@@ -107,16 +107,17 @@ class Command(MepsisCommand):
                      after={"path": str(trained.model.path), "labelled_pairs": trained.labelled_pairs})
         levels = describe(trained.model.path)
         if format == "json":
-            self.stdout.write(json.dumps({"version": trained.model.version, "path": str(trained.model.path),
-                                          "labelled_pairs": trained.labelled_pairs,
-                                          "levels": [{"comparison": comparison, "level": level, "weight": round(weight, 2)}
-                                                     for comparison, level, weight in levels]}))
+            self.stdout.write(json.dumps({
+                "version": trained.model.version, "path": str(trained.model.path),
+                "labelled_pairs": trained.labelled_pairs,
+                "levels": [{"comparison": comparison, "level": level, "weight": round(weight, 2)}
+                           for comparison, level, weight in levels]}))
         else:
             for comparison, level, weight in levels:
                 self.stdout.write(f"{comparison:<12} {weight:>7.2f}  {level}")
         self.say(gettext("Model version %(version)d written to %(path)s, from %(pairs)d enrollments whose state "
-                         "student id proves their child.") % {"version": trained.model.version,
-                                                             "path": trained.model.path, "pairs": trained.labelled_pairs})
+                         "student id proves their child.") % {
+            "version": trained.model.version, "path": trained.model.path, "pairs": trained.labelled_pairs})
         return EXIT_OK
 
 
@@ -128,5 +129,6 @@ def _readable(item: dict) -> str:
         mark = "=" if left and left == right else " "
         lines.append(f"  {label:<26} {str(left):<40} {mark} {right}")
     if item["weights"]:
-        lines.append("  why: " + ", ".join(f"{weight['comparison']} {weight['weight']:+.1f}" for weight in item["weights"]))
+        lines.append("  why: " + ", ".join(f"{weight['comparison']} {weight['weight']:+.1f}"
+                                          for weight in item["weights"]))
     return "\n".join(lines)
