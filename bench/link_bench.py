@@ -8,7 +8,7 @@ a feed with 1% of its rows changed linked in seconds; Spark's figure on the same
 wins.
 
     python bench/make_feed_data.py      # once: the orgs, COEs, the 1M-row feed with its truth, the 1% changed feed
-    python bench/link_bench.py [--spark-sizes 100000,300000,1000000] [--no-spark]
+    python bench/link_bench.py [--data DIR] [--spark-sizes 100000,300000,1000000] [--no-spark]
 
 Each `mepsis` step runs in its own process, timed with its peak memory (bench/measure.py), on PostgreSQL:
 1. a registry (init, orgs, COE import), kept as a template database;
@@ -17,8 +17,9 @@ Each `mepsis` step runs in its own process, timed with its peak memory (bench/me
    (bench/link_quality.py); then the feed with 1% changed, and its link step;
 3. the same registry and feed linked by the exact stage only, then `mepsis matching link` (the probabilistic
    stage over every unmatched enrollment) on DuckDB and on Spark (local[*]), each timed;
-4. the probabilistic model alone (prepare + predict, in one process) on DuckDB and on Spark for growing
-   numbers of enrollments, to find where Spark would win.
+4. the candidate pairs each blocking rule makes (unmatched enrollments of step 3 against the children), and
+   the probabilistic model alone (predict, in one process) on DuckDB and on Spark for growing numbers of
+   enrollments, to find where Spark would win.
 Results go to bench/out/link_results.json.
 """
 
@@ -55,6 +56,8 @@ model = splink_engine.current_model()
 children = prepare(probabilistic.certified_children())
 enrollments = probabilistic.unmatched_enrollments()
 results = []
+for count in splink_engine.blocked_pairs(children, prepare(enrollments), model=model):
+    print(json.dumps(count), flush=True)
 for engine in sys.argv[2].split(","):
     for size in map(int, sys.argv[1].split(",")):
         sample = prepare(enrollments.head(size))
@@ -71,8 +74,9 @@ def main() -> None:
     parser.add_argument("--spark-sizes", default="100000,300000,1000000",
                         help="numbers of enrollments for the engines' comparison (model alone)")
     parser.add_argument("--no-spark", action="store_true", help="DuckDB only")
+    parser.add_argument("--data", type=Path, default=OUT, help="where make_feed_data.py wrote (default bench/out)")
     options = parser.parse_args()
-    paths = {name: OUT / file for name, file in FILES.items()}
+    paths = {name: options.data / file for name, file in FILES.items()}
     missing = [str(path) for path in paths.values() if not path.exists()]
     if missing:
         raise SystemExit(f"missing {', '.join(missing)}: run bench/make_feed_data.py first")
@@ -100,8 +104,10 @@ def main() -> None:
         env = {**base, "MEPSIS_DATABASE_URL": _copy("mepsis_link_bench_exact", f"mepsis_link_bench_{engine}")}
         measure(results, engine, "matching link (probabilistic, all)", ["matching", "link", "--engine", engine], env)
     engines = "duckdb" if options.no_spark else "duckdb,spark"
-    results["model_alone"] = [json.loads(line) for line in _python(SIZES, [options.spark_sizes, engines], exact)
-                              .splitlines() if line.startswith("{")]
+    lines = [json.loads(line) for line in _python(SIZES, [options.spark_sizes, engines], exact).splitlines()
+             if line.startswith("{")]
+    results["blocking_rules"] = [line for line in lines if "rule" in line]
+    results["model_alone"] = [line for line in lines if "engine" in line]
     (OUT / "link_results.json").write_text(json.dumps(results, indent=2))
 
 

@@ -2,9 +2,9 @@
 certified children, a 1,000,000-row nightly feed with its truth, and the same feed a night later with 1% of
 its rows changed.
 
-    python bench/make_feed_data.py [--children 100000] [--rows 1000000] [--rate 0.01] [--seed 1]
+    python bench/make_feed_data.py [--children 100000] [--rows 1000000] [--rate 0.01] [--seed 1] [--out DIR]
 
-Writes into bench/out/, under the names bench/ingest_bench.py reads: orgs.csv (the same file, byte for byte,
+Writes into bench/out/ (or DIR), under the names bench/ingest_bench.py reads: orgs.csv (the same file, byte for byte,
 as bench/coe_bench.py writes: seed 1, 400 districts, so the two benchmarks share it), feed-coes.jsonl,
 feed-1m.csv with its truth feed-1m.truth.jsonl (one JSON line a feed row: its line in the file, the header
 being line 1, and the coe_id and child_index of the COE child it is, or nulls) and feed-1m-changed.csv,
@@ -41,12 +41,14 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the feed (default 1000000)")
     parser.add_argument("--rate", type=float, default=0.01, help="share of rows changed a night later")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=OUT, help="the folder to write into (default bench/out)")
     options = parser.parse_args()
-    OUT.mkdir(exist_ok=True)
-    orgs_file, coes_file = OUT / "orgs.csv", OUT / "feed-coes.jsonl"
+    out = options.out
+    out.mkdir(exist_ok=True)
+    orgs_file, coes_file = out / "orgs.csv", out / "feed-coes.jsonl"
     label = _label(options.rows)
-    feed_file, truth_file = OUT / f"feed-{label}.csv", OUT / f"feed-{label}.truth.jsonl"
-    changed_file = OUT / f"feed-{label}-changed.csv"
+    feed_file, truth_file = out / f"feed-{label}.csv", out / f"feed-{label}.truth.jsonl"
+    changed_file = out / f"feed-{label}-changed.csv"
     summary: dict = {"seed": options.seed, "steps": []}
 
     started = time.perf_counter()
@@ -78,7 +80,7 @@ def main() -> None:
     with feed_file.open(encoding="utf-8") as before, changed_file.open(encoding="utf-8") as after:
         changed = sum(old != new for old, new in zip(before, after))
     _report(summary, f"feed with {options.rate:.0%} changed", seconds, peak, changed_file, rows_changed=changed)
-    (OUT / "feed-data.json").write_text(json.dumps(summary, indent=2) + "\n")
+    (out / "feed-data.json").write_text(json.dumps(summary, indent=2) + "\n")
 
 
 def _label(rows: int) -> str:

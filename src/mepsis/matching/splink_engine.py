@@ -132,6 +132,20 @@ def predict(left: pl.DataFrame, right: pl.DataFrame, *, model: Model, threshold:
     )
 
 
+def blocked_pairs(left: pl.DataFrame, right: pl.DataFrame, *, model: Model) -> list[dict]:
+    """How many candidate pairs each blocking rule of the model makes between ``left`` (children) and
+    ``right`` (enrollments), both ``features.prepare``d: the rule, the pairs it adds to the rules before it,
+    and the running total (exact counts, on DuckDB). Blocking is what keeps a link fast and small."""
+    from splink.blocking_analysis import count_comparisons_from_blocking_rules
+
+    with engine("duckdb") as (_, load):
+        counts = count_comparisons_from_blocking_rules(
+            [load(left, "children"), load(right, "enrollments")], link_type="link_only", record_sample_proportion=1.0,
+            blocking_rules=model.settings()["blocking_rules_to_generate_predictions"])
+    return [{"rule": count["blocking_rule"], "pairs": count["marginal_comparison_count"],
+             "cumulative": count["cumulative_comparison_count"]} for count in counts]
+
+
 def level_weight(model: Model, comparison: str, label: str) -> float:
     """The match weight of one level of a comparison, found by its label."""
     for item in model.settings()["comparisons"]:
