@@ -175,3 +175,25 @@ def test_a_night_links_only_what_changed(state, mepsis, feed, example_coe):
     assert (summary["new"], summary["updated"]) == (0, 0)
     assert Enrollment.objects.get(local_student_id="S-1002").child.first_name == "Sofía"
     assert summary["matched_auto"] == 1
+
+
+def test_training_writes_the_next_version_which_later_runs_use(state, mepsis, feed, example_coe, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    known = example_coe()
+    known["coe_id"] = "WI-2025-000400"
+    known["children"] = [dict(known["children"][0], first_name="Mateo", sex="M", birth_date="2012-01-15",
+                              state_student_id="5550001111")]
+    save_coes([("test", known)], actor="test", why="test")
+    ingest(mepsis, feed(row(), row(local_student_id="S-1003", first_name="MATEO", sex="M", birth_date="2012-01-15",
+                                   state_student_id="5550001111")))
+
+    ran = mepsis("matching", "train", "--format", "json")
+
+    assert ran.code == 0, ran.err
+    trained = ran.json()
+    assert trained["version"] == 2 and trained["labelled_pairs"] == 1
+    assert (tmp_path / "linkage-models" / "linkage_model_v2.json").exists()
+    from mepsis.matching.splink_engine import current_model
+    assert current_model().version == 2
+    assert {level["comparison"] for level in trained["levels"]} >= {"first_name", "birth_date", "parents"}
+    assert mepsis("matching", "link").code == 0, "the new version links"
