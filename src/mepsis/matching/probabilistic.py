@@ -69,7 +69,6 @@ def link_probabilistic(run: IngestRun, *, actor: str, engine_name: str | None = 
     return _save(scored, run, actor, model)
 
 
-
 def score_run(run: IngestRun | None, *, since, model: splink_engine.Model, engine_name: str | None = None) -> Scored:
     """Score what changed: the run's unmatched enrollments (every unmatched one when ``run`` is None)
     against all certified children, and the children changed since ``since`` (all of them when None)
