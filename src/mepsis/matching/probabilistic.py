@@ -304,7 +304,22 @@ def _save(scored: Scored, run: IngestRun, actor: str, model: splink_engine.Model
               for row in scored.merges.iter_rows(named=True)
               if (row["child_id"], row["other_child_id"]) not in decided_merges]
     MatchCandidate.objects.bulk_create(items, ignore_conflicts=True, batch_size=2000)
+    _explain_exact_pass_items(scored.review, model)
     return LinkReport(linked=len(links), for_review=len(items))
+
+
+def _explain_exact_pass_items(review: pl.DataFrame, model: splink_engine.Model) -> None:
+    """The exact pass's open items carry no score: those the model scored take its score and weights."""
+    scored = {(row["enrollment_id"], row["child_id"]): row for row in review.iter_rows(named=True)}
+    unexplained = MatchCandidate.objects.filter(status=MatchCandidate.Status.OPEN, score__isnull=True,
+                                                enrollment__in={enrollment for enrollment, _ in scored})
+    explained = []
+    for item in unexplained:
+        row = scored.get((item.enrollment_id, item.child_id))
+        if row is not None:
+            item.score, item.weights, item.model_version = row["match_weight"], row["weights"], model.version
+            explained.append(item)
+    MatchCandidate.objects.bulk_update(explained, ["score", "weights", "model_version"], batch_size=500)
 
 
 def _give_ids(links: list[dict], actor: str) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from mepsis.enrollments.models import Enrollment
 from mepsis.registry.models import Child, CoeChild, CoeStatus
@@ -47,7 +47,8 @@ def worklist(candidates: QuerySet | None = None, *, status: str | None = MatchCa
         items = items.filter(status=status)
     if kind:
         items = items.filter(kind=kind)
-    return items.select_related("enrollment__district", "child", "other_child").order_by("-score", "pk")
+    return items.select_related("enrollment__district", "child", "other_child").order_by(
+        F("score").desc(nulls_last=True), "pk")
 
 
 def worklist_items(candidates: Iterable[MatchCandidate]) -> list[dict]:
