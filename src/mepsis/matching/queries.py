@@ -22,6 +22,7 @@ import math
 from collections.abc import Iterable
 
 from django.db.models import F, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from mepsis.enrollments.models import Enrollment
 from mepsis.registry.models import Child, CoeChild, CoeStatus
@@ -31,10 +32,10 @@ from .models import MatchCandidate
 
 # The rows of the side-by-side view: (key, label) in display order.
 FIELDS = (
-    ("record", "record"), ("state_student_id", "state student id"), ("first_name", "first name"),
-    ("middle_name", "middle name"), ("last_name", "last name"), ("last_name_2", "last name 2"), ("sex", "sex"),
-    ("birth_date", "birth date"), ("parents", "parents / guardians"), ("birth_place", "birth place / moved from"),
-    ("district", "district"),
+    ("record", _("record")), ("state_student_id", _("state student id")), ("first_name", _("first name")),
+    ("middle_name", _("middle name")), ("last_name", _("last name")), ("last_name_2", _("last name 2")),
+    ("sex", _("sex")), ("birth_date", _("birth date")), ("parents", _("parents / guardians")),
+    ("birth_place", _("birth place / moved from")), ("district", _("district")),
 )
 
 

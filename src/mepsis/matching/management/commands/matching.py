@@ -127,7 +127,7 @@ def _readable(item: dict) -> str:
     for key, label in FIELDS:
         left, right = item["left"].get(key, ""), item["right"].get(key, "")
         mark = "=" if left and left == right else " "
-        lines.append(f"  {label:<26} {str(left):<40} {mark} {right}")
+        lines.append(f"  {str(label):<26} {str(left):<40} {mark} {right}")
     if item["weights"]:
         lines.append("  why: " + ", ".join(f"{weight['comparison']} {weight['weight']:+.1f}"
                                           for weight in item["weights"]))
