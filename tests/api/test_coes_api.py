@@ -164,3 +164,13 @@ def test_a_body_that_is_not_json_is_a_400_with_its_code(state, as_role):
     response = as_role(Role.RECRUITER).post("/api/v1/coes/", "{not json", content_type="application/json")
 
     assert response.status_code == 400 and response.json()["errors"][0]["code"] == "INVALID_JSON"
+
+
+def test_a_coe_cannot_claim_a_child_the_recruiter_does_not_see(state, as_role, draft_document):
+    draft_document["children"][0]["child_id"] = state.children["d1"].child_id
+
+    response = as_role(Role.RECRUITER).post("/api/v1/coes/", draft_document, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "children[0].child_id"
+    assert not Coe.objects.filter(coe_id="WI-2025-API001").exists()

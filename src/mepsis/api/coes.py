@@ -90,7 +90,7 @@ class CoeViewSet(viewsets.GenericViewSet):
         comes back with it for you to correct before you submit."""
         the_scope = scope(request)
         the_scope.require("coe.write")
-        document = _content(request.data)
+        document = _content(request)
         if request.data.get("status", CoeStatus.DRAFT) != CoeStatus.DRAFT:
             raise invalid("status", gettext("A new COE is saved as a draft; submit it with its /submit/ step."))
         coe_id = document.get("coe_id") or _new_coe_id(document)
@@ -113,7 +113,7 @@ class CoeViewSet(viewsets.GenericViewSet):
         coe = get_object_or_404(self.get_queryset(), coe_id=coe_id)
         scope(request).require("coe.write")
         version = expected_version(request)
-        document = _content(request.data)
+        document = _content(request)
         if coe.status not in (CoeStatus.DRAFT, CoeStatus.RETURNED):
             raise actions.Conflict(gettext("COE %(coe_id)s is %(status)s: only a draft or returned COE can be "
                                            "changed.") % {"coe_id": coe.coe_id, "status": coe.status})
@@ -167,9 +167,20 @@ class CoeViewSet(viewsets.GenericViewSet):
         return coe, {**body.validated_data, "version": expected_version(request)}
 
 
-def _content(data) -> dict:
+def _content(request) -> dict:
+    """The COE content of the body. A child it names by ``child_id`` must be one the caller sees: a COE may
+    not claim a child of someone else's records (the id is then unknown, as any id out of scope)."""
+    data = request.data
     if not isinstance(data, dict):
         raise invalid("", gettext("The body must be one COE document, a JSON object."))
+    children = data.get("children") if isinstance(data.get("children"), list) else []
+    named = {index: child["child_id"] for index, child in enumerate(children)
+             if isinstance(child, dict) and isinstance(child.get("child_id"), str) and child["child_id"]}
+    seen = set(scope(request).children().filter(child_id__in=named.values()).values_list("child_id", flat=True))
+    for index, child_id in named.items():
+        if child_id not in seen:
+            raise invalid(f"children[{index}].child_id", gettext("There is no child %(child_id)s.") % {
+                "child_id": child_id})
     return {key: value for key, value in data.items() if key not in NOT_CONTENT}
 
 
