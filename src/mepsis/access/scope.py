@@ -296,17 +296,18 @@ class Scope:
         if self._staff:
             conditions.append(Exists(Enrollment.objects.filter(child=OuterRef(ref), district_id__in=self._staff,
                                                                school_year=self.school_year)))
-        if self.region_district_ids:
-            conditions.append(Exists(Enrollment.objects.filter(child=OuterRef(ref),
-                                                               district_id__in=self.region_district_ids)))
-            conditions.append(Exists(CoeChild.objects.filter(child=OuterRef(ref),
-                                                             coe__to_district_id__in=self._region_district_codes)))
         if self._regions:
             from mepsis.delivery.models import Service
 
+            # The COE and service conditions first: PostgreSQL hashes their few rows once and tries them before
+            # probing a child's enrollments, so most children of the region never need the probe.
+            conditions.append(Exists(CoeChild.objects.filter(child=OuterRef(ref),
+                                                             coe__to_district_id__in=self._region_district_codes)))
             conditions.append(Exists(Service.objects.filter(
                 Q(project__district_id__in=self.region_district_ids) | Q(project__region_id__in=self._regions),
                 child=OuterRef(ref))))
+            conditions.append(Exists(Enrollment.objects.filter(child=OuterRef(ref),
+                                                               district_id__in=self.region_district_ids)))
         return _any(conditions)
 
 
