@@ -191,6 +191,9 @@ def _reasons() -> list[pl.Expr]:
                pl.lit(f"must be one of {', '.join(allowed)}, not ") + shown(column) + pl.lit("."))
         for column, allowed in CODES.items()
     ]
+    # No database keeps a NUL character in text (PostgreSQL's COPY refuses the whole feed for one).
+    checks += [reason(pl.col(column).str.contains("\x00", literal=True), column, "contains a NUL character.")
+               for column in COLUMNS]
     # Free text must fit its column; dates, codes and the school year have stricter checks of their own.
     formatted = {*DATE_COLUMNS, *CODES, "school_year"}
     lengths = {field.name: field.max_length for field in Enrollment._meta.fields
