@@ -174,3 +174,11 @@ def test_a_coe_cannot_claim_a_child_the_recruiter_does_not_see(state, as_role, d
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "children[0].child_id"
     assert not Coe.objects.filter(coe_id="WI-2025-API001").exists()
+
+
+def test_a_document_with_a_nul_character_is_a_400_on_either_database(state, as_role, draft_document):
+    draft_document["comments"] = "orchard\u0000"
+
+    response = as_role(Role.RECRUITER).post("/api/v1/coes/", draft_document, format="json")
+
+    assert response.status_code == 400 and not Coe.objects.filter(coe_id="WI-2025-API001").exists()

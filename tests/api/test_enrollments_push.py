@@ -54,3 +54,11 @@ def test_a_batch_whose_every_row_is_refused_stores_nothing_and_says_why(state, a
     assert response.status_code == 200
     assert {key: response.json()[key] for key in ("rows", "accepted", "rejected", "new")} == {
         "rows": 1, "accepted": 0, "rejected": 1, "new": 0}
+
+
+def test_a_row_with_a_nul_character_is_refused_not_a_server_error(state, as_role):
+    response = as_role(Role.SIS_CLIENT).post("/api/v1/enrollments/", [row(first_name="A\u0000na")], format="json")
+
+    assert response.status_code == 200
+    assert response.json()["refused"] == [{"line": 1, "errors": [
+        {"code": "INVALID_VALUE", "field": "first_name", "message": "contains a NUL character."}]}]

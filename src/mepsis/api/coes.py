@@ -173,6 +173,8 @@ def _content(request) -> dict:
     data = request.data
     if not isinstance(data, dict):
         raise invalid("", gettext("The body must be one COE document, a JSON object."))
+    if _has_nul(data):  # no database stores it in text (PostgreSQL refuses it)
+        raise invalid("", gettext("The document contains a NUL character (\\u0000)."))
     children = data.get("children") if isinstance(data.get("children"), list) else []
     named = {index: child["child_id"] for index, child in enumerate(children)
              if isinstance(child, dict) and isinstance(child.get("child_id"), str) and child["child_id"]}
@@ -182,6 +184,16 @@ def _content(request) -> dict:
             raise invalid(f"children[{index}].child_id", gettext("There is no child %(child_id)s.") % {
                 "child_id": child_id})
     return {key: value for key, value in data.items() if key not in NOT_CONTENT}
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
 
 
 def _new_coe_id(document: dict) -> str:
