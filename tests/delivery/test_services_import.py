@@ -223,3 +223,16 @@ def test_the_set_based_check_agrees_with_the_rule_row_by_row(world):
                 expected.basis, expected.coe_id, expected.continuation_id), row
             decided[expected.basis] += 1
     assert min(decided.values()) > 0, decided  # every outcome was exercised
+
+
+@pytest.mark.parametrize("row, sentence", [
+    (service(coe_id="WI-NOPE", child_index="3", state_student_id=""),
+     'coe_id: COE "WI-NOPE" has no child at position 3.'),
+    (service(state_student_id="999"), 'state_student_id: no certified child has the state student id "999".'),
+    (service(session_type="winter"), 'session_type: must be regular or summer, not "winter".'),
+    (service(begin_date="2025-13-01"), 'begin_date: must be a date written YYYY-MM-DD, not "2025-13-01".'),
+])
+def test_a_refusal_is_one_sentence_with_the_row_s_values_in_it(world, row, sentence):
+    world.certify()
+    report = record_services([row], actor="tester")
+    assert sentence in [reason for _, reason in report.refused]

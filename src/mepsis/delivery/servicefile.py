@@ -11,6 +11,7 @@ is the rule itself; the SQL is only its fast path.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import polars as pl
@@ -77,6 +78,13 @@ def _checks() -> list[tuple[pl.Expr, str, pl.Expr]]:
     def reason(condition: pl.Expr, field: str, sentence: str | pl.Expr) -> tuple[pl.Expr, str, pl.Expr]:
         return condition, field, sentence if isinstance(sentence, pl.Expr) else pl.lit(sentence)
 
+    def said(template: str, **values: pl.Expr) -> pl.Expr:
+        """A whole translated sentence with each row's values put in its %(name)s placeholders, so that a
+        translation may place them where its language needs them."""
+        parts = re.split(r"%\((\w+)\)s", template)
+        return pl.concat_str([values[part] if odd else pl.lit(part) for odd, part in
+                              ((number % 2 == 1, part) for number, part in enumerate(parts)) if odd or part])
+
     def shown(column: str) -> pl.Expr:
         return pl.lit('"') + pl.col(column) + pl.lit('"')
 
@@ -91,38 +99,39 @@ def _checks() -> list[tuple[pl.Expr, str, pl.Expr]]:
         reason(named_by_coe & (pl.col("coe_id").is_null() | pl.col("index").is_null() | (pl.col("index") < 0)),
                "child_index", _("coe_id and a child_index (0, 1, ...) name the child together.")),
         reason(named_by_coe & pl.col("index").is_not_null() & pl.col("coe_child_pk").is_null(), "coe_id",
-               pl.lit(_("COE ")) + shown("coe_id") + pl.lit(_(" has no child at position ")) + pl.col("child_index")
-               + pl.lit(".")),
+               said(_("COE %(coe_id)s has no child at position %(index)s."), coe_id=shown("coe_id"),
+                    index=pl.col("child_index"))),
         reason(pl.col("state_student_id").is_not_null() & pl.col("student_child_pk").is_null(), "state_student_id",
-               pl.lit(_("no certified child has the state student id ")) + shown("state_student_id") + pl.lit(".")),
+               said(_("no certified child has the state student id %(id)s."), id=shown("state_student_id"))),
         reason(pl.col("coe_child_pk").is_not_null() & pl.col("student_child_pk").is_not_null()
                & (pl.col("coe_child_pk") != pl.col("student_child_pk")), "state_student_id",
                _("belongs to another child than the one coe_id and child_index name.")),
         reason(pl.col("service").is_not_null() & ~pl.col("service").is_in(rules.SERVICES), "service",
-               pl.lit(_("must be one of %s, not ") % ", ".join(rules.SERVICES)) + shown("service") + pl.lit(".")),
+               said(_("must be one of %(codes)s, not %(value)s."), codes=pl.lit(", ".join(rules.SERVICES)),
+                    value=shown("service"))),
         reason(pl.col("session_type").is_not_null() & ~pl.col("session_type").is_in(sessions), "session_type",
-               pl.lit(_("must be regular or summer, not ")) + shown("session_type") + pl.lit(".")),
+               said(_("must be regular or summer, not %(value)s."), value=shown("session_type"))),
         reason(pl.col("project_pk").is_not_null() & pl.col("session_type").is_in(sessions)
                & (pl.col("session_type") != pl.col("project_session")), "session_type",
-               pl.lit(_("project ")) + shown("project_id") + pl.lit(_(" is a ")) + pl.col("project_session")
-               + pl.lit(_(" project."))),
+               said(_("project %(project)s is a %(session)s project."), project=shown("project_id"),
+                    session=pl.col("project_session"))),
         reason(pl.col("project_pk").is_null() & (pl.col("session_type") != pl.col("first_session")), "session_type",
-               pl.lit(_("an earlier row made project ")) + shown("project_id") + pl.lit(_(" a "))
-               + pl.col("first_session") + pl.lit(_(" project."))),
+               said(_("an earlier row made project %(project)s a %(session)s project."),
+                    project=shown("project_id"), session=pl.col("first_session"))),
         reason(pl.col("project_id").str.len_chars() > 40, "project_id", _("is longer than 40 characters.")),
         *[reason(pl.col(column).is_not_null() & pl.col(parsed).is_null(), column,
-                 pl.lit(_("must be a date written YYYY-MM-DD, not ")) + shown(column) + pl.lit("."))
+                 said(_("must be a date written YYYY-MM-DD, not %(value)s."), value=shown(column)))
           for column, parsed in (("begin_date", "begin"), ("end_date", "end"))],
         reason(pl.col("end") < pl.col("begin"), "end_date", _("is before the begin date.")),
         reason(pl.col("hours").is_not_null() & (pl.col("hours_value").is_null() | (pl.col("hours_value") < 0)),
-               "hours", pl.lit(_("must be a number of hours, 0 or more, not ")) + shown("hours") + pl.lit(".")),
+               "hours", said(_("must be a number of hours, 0 or more, not %(value)s."), value=shown("hours"))),
         reason(pl.col("service").is_in(sorted(rules.INSTRUCTIONAL)) & pl.col("hours").is_null(), "hours",
                _("an instructional service needs its hours.")),
         reason(pl.col("service").is_in(sorted(rules.INSTRUCTIONAL)) & (pl.col("hours_value") == 0), "hours",
                _("an instructional service needs its hours, more than zero.")),
         reason(pl.col("child_pk").is_not_null() & (pl.col("first_line") < pl.col("line")), "row",
-               pl.lit(_("is the same service (child, project, service, begin date) as line "))
-               + pl.col("first_line").cast(pl.String) + pl.lit(".")),
+               said(_("is the same service (child, project, service, begin date) as line %(line)s."),
+                    line=pl.col("first_line").cast(pl.String))),
     ]
     return checks
 
