@@ -12,10 +12,12 @@ from mepsis.access.models import Role
 from mepsis.access.testing import make_user
 from mepsis.delivery.models import PfsDetermination, PfsRuleSet
 from mepsis.orgs.models import Region
+from mepsis.delivery.actions import record_services
 from mepsis.registry.models import Coe
 from mepsis.reports import dashboards
+from mepsis.reports.models import CountedPeriod
 
-from test_child_count import serve
+from test_child_count import serve, void
 
 D = dt.date.fromisoformat
 
@@ -63,6 +65,44 @@ def test_counts_by_region_and_district_over_time_worked_out_by_hand(dashboard_st
     assert by_region.rows == [["2023-24", "North", 3, 0], ["2023-24", "South", 1, 1],
                               ["2024-25", "North", 3, 0], ["2024-25", "South", 1, 0]]
     assert dashboards.counts_over_time(["2024-25"], districts=["5622"]).rows == [["2024-25", "5622", 1, 0]]
+
+
+def test_a_change_to_a_coe_or_a_service_shows_in_the_counts_over_time_at_once(dashboard_state, state, client):
+    periods = ["2023-24", "2024-25"]
+    dashboards.counts_over_time(periods)  # from now on these periods' counts are kept
+    client.force_login(make_user(Role.STATE_ADMIN))
+
+    # A re-interview finds n1 ineligible: North loses a child in both periods.
+    void(state, dashboard_state["n1"])
+    # n0 gets a summer service in July 2025 (the services import): Category 2 of 2024-25 in North.
+    record_services([{"coe_id": "", "child_index": "", "state_student_id": "N0", "service": "MATHINSTR",
+                      "project_id": "SUMMER-25", "session_type": "summer", "begin_date": "2025-07-07",
+                      "end_date": "2025-07-18", "hours": "12"}], actor="tester")
+    # A new child certified through a COE to North (5621), eligible from 2025-06-01.
+    state.certify("Nuevo", "N9", qad="2025-06-01")
+
+    expected = [["2023-24", "5621", 2, 0], ["2023-24", "5622", 1, 1],
+                ["2024-25", "5621", 3, 1], ["2024-25", "5622", 1, 0]]
+    assert dashboards.counts_over_time(periods).rows == expected
+    assert dashboards.counts_over_time(periods, level="region").rows == [
+        ["2023-24", "North", 2, 0], ["2023-24", "South", 1, 1], ["2024-25", "North", 3, 1], ["2024-25", "South", 1, 0]]
+    page = list(csv.reader(client.get("/dashboards/counts-by-district.csv").content.decode().splitlines()))
+    assert [row for row in page[1:] if row[0] in periods] == [[str(value) for value in row] for row in expected]
+    # What the writes kept is what counting every child again gives.
+    kept_at = CountedPeriod.objects.get(period="2024-25").computed_at
+    dashboards.refresh_counts(periods=periods)
+    assert dashboards.counts_over_time(periods).rows == expected
+    assert CountedPeriod.objects.get(period="2024-25").computed_at >= kept_at
+
+
+def test_refresh_counts_counts_again_what_was_changed_another_way(dashboard_state, mepsis):
+    dashboards.counts_over_time(["2024-25"])
+    move_to(dashboard_state["n2"], "5622")  # straight to the table, as no action of MEPSIS would
+
+    assert dashboards.counts_over_time(["2024-25"]).rows == [["2024-25", "5621", 3, 0], ["2024-25", "5622", 1, 0]]
+    ran = mepsis("report", "refresh-counts", "--period", "2024-25")
+    assert ran.code == 0, ran.err
+    assert dashboards.counts_over_time(["2024-25"]).rows == [["2024-25", "5621", 2, 0], ["2024-25", "5622", 2, 0]]
 
 
 def test_small_counts_are_hidden_below_the_state(dashboard_state, settings):

@@ -218,14 +218,27 @@ def fetch(query: str, params: Sequence) -> list[tuple]:
     """The rows of a report query. On PostgreSQL its sorts and hashes over a state's COEs and services get
     the memory they need (at the default 4 MB they spill to disk); no parallel workers (each would build the
     same hash tables again, for nothing on a server of two cores) and no JIT compilation (it took 1.5 s of
-    a 6 s query, and compiles again on every run)."""
+    a 6 s query, and compiles again on every run). The settings last until the caller's transaction ends."""
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL work_mem = '256MB'")
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-            cursor.execute("SET LOCAL jit = off")
+        _plan_for_reports(cursor)
         cursor.execute(query, params)
         return cursor.fetchall()
+
+
+def execute(statement: str, params: Sequence) -> int:
+    """Run a report statement that writes (an INSERT ... SELECT of counted children) as ``fetch`` runs a
+    query; the number of rows it wrote."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        _plan_for_reports(cursor)
+        cursor.execute(statement, params)
+        return cursor.rowcount
+
+
+def _plan_for_reports(cursor) -> None:
+    if connection.vendor == "postgresql":
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        cursor.execute("SET LOCAL jit = off")
 
 
 def counted_children(period: str | Span, category: str, *, districts: Sequence[str] | None = None,

@@ -22,18 +22,24 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.db import connection, transaction
+from django.db.models import Count, F, Min
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mepsis.delivery.models import PfsDetermination, SessionType
-from mepsis.rules.periods import Span, performance_period
+from mepsis.rules.periods import Span, performance_period, year_name
 from mepsis.rules.services import SERVICES, TERM_STARTS
 from mepsis.rules.suppression import suppress as suppress_table
 from mepsis.rules.suppression import suppress_list
 
-from .child_count import CATEGORY_1, CATEGORY_2, NOT_MEP_FUNDED, T, dialect, fetch, small_cell, sources_sql
+from .child_count import (CATEGORY_1, CATEGORY_2, NOT_MEP_FUNDED, T, dialect, execute, fetch, small_cell,
+                          sources_sql)
+from .models import CountedPeriod, CountedRow, CountSnapshot
+from .smepa import id_list
 
 
 @dataclass
@@ -45,6 +51,7 @@ class Table:
     columns: list[str]
     rows: list[list]
     suppressed_below: int | None = None
+    computed_at: dt.datetime | None = None  # when the counts it reads were last worked out, for those it keeps
 
     def csv(self) -> str:
         out = io.StringIO()
@@ -62,20 +69,37 @@ def _in(column: str, values: Sequence | None) -> tuple[str, list]:
 
 # --- Counts over time --------------------------------------------------------------------------------------
 
+PERIODS_SHOWN = 5
+
+
+def periods_shown(day: dt.date) -> list[str]:
+    """The performance periods the dashboards show on ``day``: its own and the four before it."""
+    current = day.year if day.month >= 9 else day.year - 1  # performance periods begin on September 1
+    return [year_name(year) for year in range(current - PERIODS_SHOWN + 1, current + 1)]
+
+
+# Beyond this many children a refresh counts every child again (one statement a category) rather than name
+# each one in its statements.
+REFRESH_ALL_ABOVE = 2000
+
+
 def counts_over_time(periods: Sequence[str], *, level: str = "district", districts: Sequence[str] | None = None,
                      suppress: bool = False) -> Table:
-    """Category 1 and 2 of each period by ``level`` (district or region), one statement a category."""
-    spans = [performance_period(name) for name in periods]
+    """Category 1 and 2 of each period by ``level`` (district or region), read from the kept counts
+    (``refresh_counts``); a period not kept yet is counted first, and kept from then on."""
+    missing = sorted(set(periods) - set(CountedPeriod.objects.values_list("period", flat=True)))
+    if missing:
+        refresh_counts(periods=missing)
     found: dict[tuple[str, str], dict[str, int]] = {}
-    for category in (CATEGORY_1, CATEGORY_2):
-        for period, group, number in _counted(spans, category, level, districts):
-            found.setdefault((period, group or ""), {})[category] = number
+    for period, group, category, number in _kept(periods, level, districts):
+        found.setdefault((period, group), {})[category] = number
     keys = sorted(found)
     table = Table(f"counts-by-{level}", str(_("Child counts by region") if level == "region"
                                          else _("Child counts by district")),
                   ["period", level, CATEGORY_1, CATEGORY_2],
                   [[period, group, found[period, group].get(CATEGORY_1, 0), found[period, group].get(CATEGORY_2, 0)]
-                   for period, group in keys])
+                   for period, group in keys],
+                  computed_at=CountedPeriod.objects.filter(period__in=periods).aggregate(at=Min("computed_at"))["at"])
     if suppress:
         # Each period's column of one category is a list published with its total: suppressed as one.
         for column in (2, 3):
@@ -88,25 +112,112 @@ def counts_over_time(periods: Sequence[str], *, level: str = "district", distric
     return table
 
 
-def _counted(spans: list[Span], category: str, level: str, districts: Sequence[str] | None) -> list[tuple]:
-    """(period, district or region, children) for ``category``: each pair of an eligibility interval and a
-    stay (or summer service) that meet on days the child is aged 3 through 21 counts the child in every
-    period those days reach."""
+def _kept(periods: Sequence[str], level: str, districts: Sequence[str] | None) -> list[tuple]:
+    """(period, district or region, category, children) from the kept counts. A region's children counted
+    through COEs to some of its districts only are counted from the rows of those districts."""
+    if districts is not None and level == "region":
+        return list(CountedRow.objects.filter(period__in=list(periods), district__in=list(districts))
+                    .values_list("period", "region", "category").annotate(children=Count("child", distinct=True)))
+    kept = CountSnapshot.objects.filter(level=level, period__in=list(periods))
+    if districts is not None:
+        kept = kept.filter(group__in=list(districts))
+    return list(kept.values_list("period", "group", "category", "children"))
+
+
+def refresh_counts(child_ids: Iterable[int] | None = None, *, periods: Sequence[str] | None = None) -> None:
+    """Count again the kept periods (or ``periods``, which are kept from then on) for these children (by
+    primary key; every child when None), in the caller's transaction. The writes that change what a count
+    reads call it with the children they changed (``mepsis.registry.actions`` for COEs, the services import,
+    the enrollment ingest and the linkage of enrollments and children); ``mepsis report refresh-counts`` counts
+    every child of the periods shown again. Set-based: the counted children go in with one INSERT ... SELECT a category, and only
+    what they count in the districts and regions changes."""
+    ids = None if child_ids is None else sorted({int(pk) for pk in child_ids})
+    if ids == []:
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":  # two writers' refreshes take turns (SQLite has one writer)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext('mepsis.reports.refresh_counts'))")
+        names = sorted(set(periods) if periods is not None
+                       else set(CountedPeriod.objects.values_list("period", flat=True)))
+        if not names:
+            return
+        if ids is not None and len(ids) > REFRESH_ALL_ABOVE:
+            ids = None
+        rows = CountedRow.objects.filter(period__in=names)
+        if ids is not None:
+            rows = rows.filter(child_id__in=id_list(ids))
+            before = _contributions(rows)
+        rows.delete()
+        spans = [performance_period(name) for name in names]
+        for category in (CATEGORY_1, CATEGORY_2):
+            query, params = _counted_sql(spans, category, ids)
+            execute(f"INSERT INTO {CountedRow._meta.db_table} (period, category, child_id, district, region) "
+                    f"{query}", params)
+        if ids is None:
+            CountSnapshot.objects.filter(period__in=names).delete()
+            for level in ("district", "region"):
+                _sum(names, level)
+        else:
+            _add(_contributions(rows), before)
+        now = timezone.now()
+        for name in names:
+            CountedPeriod.objects.update_or_create(period=name, defaults={"computed_at": now})
+
+
+def _sum(names: list[str], level: str) -> None:
+    """Keep the counts of every district or region in these periods, summed from the counted rows."""
+    marks = ", ".join(["%s"] * len(names))
+    execute(f"INSERT INTO {CountSnapshot._meta.db_table} (period, category, level, {connection.ops.quote_name('group')}, "
+            f"children) SELECT period, category, CAST(%s AS VARCHAR(8)), {level}, COUNT(DISTINCT child_id) "
+            f"FROM {CountedRow._meta.db_table} WHERE period IN ({marks}) GROUP BY period, category, {level}",
+            [level, *names])
+
+
+def _contributions(rows) -> dict[tuple[str, str, str, str], int]:
+    """How many of these counted rows' children count in each (level, group, period, category)."""
+    found = {}
+    for level in ("district", "region"):
+        for group, period, category, children in (rows.values_list(level, "period", "category")
+                                                  .annotate(children=Count("child", distinct=True))):
+            found[level, group, period, category] = children
+    return found
+
+
+def _add(after: dict, before: dict) -> None:
+    """Change the kept counts by what some children count now less what they counted before: counts of
+    distinct children add up over disjoint sets of children, so the others' part need not be counted again."""
+    for key in after.keys() | before.keys():
+        change = after.get(key, 0) - before.get(key, 0)
+        if not change:
+            continue
+        level, group, period, category = key
+        kept = CountSnapshot.objects.filter(level=level, group=group, period=period, category=category)
+        if not kept.update(children=F("children") + change):
+            kept.create(level=level, group=group, period=period, category=category, children=change)
+    CountSnapshot.objects.filter(children=0).delete()
+
+
+def _counted_sql(spans: list[Span], category: str, child_pks: Sequence[int] | None) -> tuple[str, list]:
+    """A SELECT of (period, category, child, district, region), one row for each child counted in
+    ``category`` of each period through a COE to a district: each pair of an eligibility interval and a stay
+    (or summer service) that meet on days the child is aged 3 through 21 counts the child in every period
+    those days reach."""
     sql = dialect()
     first, last = min(span.first_day for span in spans), max(span.last_day for span in spans)
-    sources, params = sources_sql(first, last, category, districts=districts)
+    sources, params = sources_sql(first, last, category, child_pks=child_pks)
     periods = " UNION ALL ".join("SELECT %s AS name, %s AS first_day, %s AS last_day" for _ in spans)
-    group = "e.region" if level == "region" else "e.district"
     query = (
         f"WITH {sources}, periods AS ({periods}), "
-        f"days AS (SELECT e.child, {group} AS grp, {sql.greatest}(e.aged_from, a.a_start) AS first_day, "
+        f"days AS (SELECT e.child, e.district, e.region, {sql.greatest}(e.aged_from, a.a_start) AS first_day, "
         f"  {sql.least}(e.aged_until, a.a_end) AS last_day FROM eligibility e JOIN also a ON a.child = e.child "
         f"  WHERE a.a_start <= e.aged_until AND a.a_end >= e.aged_from) "
-        f"SELECT p.name, d.grp, COUNT(DISTINCT d.child) FROM days d "
-        f"JOIN periods p ON p.first_day <= d.last_day AND p.last_day >= d.first_day GROUP BY p.name, d.grp")
+        f"SELECT DISTINCT p.name, CAST(%s AS VARCHAR(9)), d.child, COALESCE(d.district, ''), COALESCE(d.region, '') "
+        f"FROM days d "
+        f"JOIN periods p ON p.first_day <= d.last_day AND p.last_day >= d.first_day")
     for span in spans:
         params += [span.name, span.first_day, span.last_day]
-    return fetch(query, params)
+    return query, [*params, category]
 
 
 # --- Children whose eligibility ends soon ------------------------------------------------------------------

@@ -27,3 +27,41 @@ class SmepaRecord(models.Model):
     class Meta:
         verbose_name = _("SMEPA record")
         constraints = [models.UniqueConstraint(fields=["child", "district", "school_year"], name="smepa_unique")]
+
+
+class CountedRow(models.Model):
+    """A child counted in a category of a performance period through a COE to a district (the rows behind
+    the dashboards' counts over time, ``mepsis.reports.dashboards.refresh_counts``): one row per child and
+    district, so a region's or district's count is a count of distinct children over them."""
+
+    period = models.CharField(max_length=7)
+    category = models.CharField(max_length=9)
+    child = models.ForeignKey(Child, models.CASCADE, related_name="+", db_index=False)
+    district = models.CharField(max_length=32)  # the COE's to_district_id; "" when it names none
+    region = models.CharField(max_length=100)  # that district's region name; "" when it has none
+
+    class Meta:
+        indexes = [models.Index(fields=["child", "period"]), models.Index(fields=["district", "period"]),
+                   models.Index(fields=["region", "period"])]
+
+
+class CountSnapshot(models.Model):
+    """How many children count in a category of a period in a district or region, kept up to date by the
+    writes that change a count's inputs, so that a dashboard reads it instead of counting a state's COEs."""
+
+    period = models.CharField(max_length=7)
+    category = models.CharField(max_length=9)
+    level = models.CharField(max_length=8)  # district or region
+    group = models.CharField(max_length=100)
+    children = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["level", "group", "period", "category"],
+                                               name="count_snapshot_unique")]
+
+
+class CountedPeriod(models.Model):
+    """A period whose counts are kept (``CountedRow``, ``CountSnapshot``), and when they were last refreshed."""
+
+    period = models.CharField(max_length=7, unique=True)
+    computed_at = models.DateTimeField()

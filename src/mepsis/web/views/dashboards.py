@@ -2,14 +2,12 @@
 soon, PFS children without a service this term, services by type and session. Each chart is a small inline
 SVG drawn here (no script, no CDN) with its table, and downloads as CSV. The data comes from
 ``mepsis.reports.dashboards``, scoped to ``request.scope.districts()`` below the state and suppressed when
-``request.scope.suppress_counts``."""
+``request.scope.suppress_counts``. Nothing is cached: the counts over time are read from the counts the
+writes keep up to date (``dashboards.refresh_counts``), so a page shows a change at once."""
 
 from __future__ import annotations
 
-import hashlib
-
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -17,13 +15,7 @@ from django.utils import timezone
 
 from mepsis.access.audit import record_export
 from mepsis.reports import dashboards
-from mepsis.reports.child_count import small_cell
-from mepsis.rules.periods import year_name
 
-PERIODS_SHOWN = 5
-# A chart's table is kept this long: counts over five periods of a whole state take seconds to compute, and
-# a dashboard need not be newer than a few minutes. The key holds the scope, the day and the threshold.
-CACHE_SECONDS = 600
 CHART_WIDTH, BAR_HEIGHT, LABEL_WIDTH = 640, 14, 180
 
 # key -> (how many leading columns label a row, the data function given the request's scope and today)
@@ -44,13 +36,9 @@ def _table(request, key: str) -> dashboards.Table:
     if key not in CHARTS:
         raise Http404(key)
     day = timezone.localdate()
-    current = day.year if day.month >= 9 else day.year - 1  # performance periods begin on September 1
-    periods = [year_name(year) for year in range(current - PERIODS_SHOWN + 1, current + 1)]
+    periods = dashboards.periods_shown(day)
     districts = None if scope.statewide else sorted(scope.districts().values_list("district_id", flat=True))
-    suppress = scope.suppress_counts
-    cached = f"dashboard:{key}:{day}:{suppress and small_cell()}:{hashlib.sha256(repr(districts).encode()).hexdigest()}"
-    return cache.get_or_set(cached, lambda: CHARTS[key][1](periods, day, districts=districts, suppress=suppress),
-                            CACHE_SECONDS)
+    return CHARTS[key][1](periods, day, districts=districts, suppress=scope.suppress_counts)
 
 
 def _chart(table: dashboards.Table, label_columns: int) -> dict:

@@ -1,13 +1,14 @@
 import csv
 import json
 
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from mepsis.cli import EXIT_CANNOT_RUN, EXIT_INPUT_ERRORS, EXIT_OK, MepsisCommand
 from mepsis.orgs.models import District
 from mepsis.registry.models import Child
 from mepsis.reports import child_count as counts
-from mepsis.reports import edfacts
+from mepsis.reports import dashboards, edfacts
 from mepsis.rules.periods import parse_year_name, performance_period
 
 LIST_FIELDS = ("category", "child_id", "state_student_id", "day", "coe_id", "service", "project_id",
@@ -43,6 +44,14 @@ class Command(MepsisCommand):
         count.add_argument("--explain", metavar="CHILD_ID", help=gettext("why this child is or is not counted"))
         count.add_argument("--list", metavar="FILE", dest="list_file",
                            help=gettext("write every counted child to this CSV file ('-': standard output)"))
+        refresh = actions.add_parser(
+            "refresh-counts", help=gettext("count again the child counts the dashboards keep"),
+            description=gettext(
+                "Count every child again for the counts over time the dashboards keep (by default the periods "
+                "they show). The writes that change a count keep them up to date; this is for a change made "
+                "another way (a district moved to another region, data loaded directly)."))
+        refresh.add_argument("--period", type=period, action="append", dest="periods",
+                             help=gettext("a period to count again (repeatable)"))
         files = actions.add_parser(
             "edfacts", help=gettext("an EDFacts file of a performance period"),
             description=gettext("Write an EDFacts file (FS121, FS054, FS145, FS165, FS122) laid out as ED's "
@@ -119,6 +128,12 @@ class Command(MepsisCommand):
         for row in rows:
             writer.writerow([row.category, row.child_id, row.state_student_id or "", row.day.isoformat(),
                              row.coe_id, *services.get(row.service_pk, ("", "", "")), row.age_grade])
+
+    def run_refresh_counts(self, periods, **options) -> int:
+        periods = sorted(set(periods or dashboards.periods_shown(timezone.localdate())))
+        dashboards.refresh_counts(periods=periods)
+        self.say(gettext("Counted again: %(periods)s.") % {"periods": ", ".join(periods)})
+        return EXIT_OK
 
     def run_edfacts(self, file, period, out, format, **options) -> int:
         try:
