@@ -20,6 +20,7 @@ from mepsis.enrollments.feed import FeedUnreadable, _read_csv
 from mepsis.enrollments.models import Enrollment
 from mepsis.registry.actions import ActionRefused
 from mepsis.registry.models import Child, CoeChild, CoeStatus, CoeVersion
+from mepsis.reports.dashboards import refresh_counts
 from mepsis.reports.smepa import id_list, refresh_smepa, touch_smepa
 from mepsis.rules import pfs as pfs_rules
 from mepsis.rules import services as rules
@@ -107,6 +108,7 @@ def record_services(rows: pl.DataFrame | list[dict], *, actor: str, source: str 
         report.rejected = len({line for line, _reason in refused})
         report.accepted = report.rows - report.rejected
         touch_smepa(written.children)
+        refresh_counts(written.children)  # a summer service can make a child count in Category 2
         report.seconds = round(time.perf_counter() - started, 2)
         audit.record(actor, "services.recorded", "services", Path(source).name[:64], why=source,
                      after=report.as_dict())

@@ -19,6 +19,7 @@ from django.utils.module_loading import import_string
 from mepsis.access import audit
 from mepsis.alerts.actions import raise_alerts
 from mepsis.orgs.models import District, School
+from mepsis.reports.dashboards import refresh_counts
 from mepsis.reports.smepa import refresh_smepa
 
 from .feed import CheckedFeed, check_rows, read_feed
@@ -93,8 +94,10 @@ def ingest_frame(frame: pl.DataFrame, started: float, *, source: str, file_name:
         stage("alerting")
         report.alerts = raise_alerts(run, actor=actor)
         stage("publishing")
-        refresh_smepa(set(Enrollment.objects.filter(Q(changed_run=run) | Q(matched_run=run), child__isnull=False)
-                          .values_list("child_id", flat=True)))
+        changed = set(Enrollment.objects.filter(Q(changed_run=run) | Q(matched_run=run), child__isnull=False)
+                      .values_list("child_id", flat=True))
+        refresh_smepa(changed)
+        refresh_counts(changed)  # a move out of the state ends a stay in it (Category 1)
         report.run = run.pk
         stage("saving")
         report.seconds = round(time.perf_counter() - started, 2)

@@ -17,6 +17,7 @@ from mepsis.alerts.actions import raise_alerts
 from mepsis.enrollments.models import Enrollment, IngestRun
 from mepsis.registry.actions import ActionRefused
 from mepsis.registry.models import Child, CoeChild
+from mepsis.reports.dashboards import refresh_counts
 from mepsis.reports.smepa import refresh_smepa
 
 from .exact import WORKLIST_SOURCE, LinkReport, _link_by_state_student_id, link_exact
@@ -51,6 +52,7 @@ def accept_candidate(candidate: MatchCandidate, actor: str) -> None:
                     why=f"candidate {candidate.pk} was accepted for this enrollment")
         alerts = raise_alerts(run, actor=actor)
         refresh_smepa([candidate.child_id])
+        refresh_counts([candidate.child_id])  # its moves out of the state end its stays (Category 1)
         run.summary = {"matched_auto": 0, "matched_review": 0, "accepted": candidate.pk, "alerts": alerts}
         run.finished_at = timezone.now()
         run.save(update_fields=["summary", "finished_at"])
@@ -67,7 +69,9 @@ def link_again(actor: str, *, engine_name: str | None = None) -> tuple[IngestRun
         report.linked += again.linked
         report.for_review += again.for_review
         alerts = raise_alerts(run, actor=actor)
-        refresh_smepa(set(Enrollment.objects.filter(matched_run=run).values_list("child_id", flat=True)))
+        linked = set(Enrollment.objects.filter(matched_run=run).values_list("child_id", flat=True))
+        refresh_smepa(linked)
+        refresh_counts(linked)
         run.summary = {"matched_auto": report.linked, "matched_review": report.for_review, "alerts": alerts}
         run.finished_at = timezone.now()
         run.save(update_fields=["summary", "finished_at"])
@@ -103,6 +107,7 @@ def merge_children(candidate: MatchCandidate, actor: str) -> None:
         audit.record(actor, "child.merged", "child", merged.child_id, why=f"merge candidate {candidate.pk}",
                      after={"into": kept.child_id, "coe_entries": entries, "enrollments": enrollments})
         refresh_smepa([kept.pk, merged.pk])
+        refresh_counts([kept.pk, merged.pk])
 
 
 def _open(candidate: MatchCandidate) -> MatchCandidate:

@@ -20,6 +20,7 @@ from mepsis.access import audit
 from mepsis.access.models import CoeAuthor
 from mepsis.enrollments.models import Enrollment
 from mepsis.orgs.models import District
+from mepsis.reports.dashboards import refresh_counts
 from mepsis.reports.smepa import refresh_smepa
 from mepsis.rules import N_, Code, CoeResult, EndReason, Finding, check_coe, parse_date
 from mepsis.rules.findings import Label
@@ -248,7 +249,9 @@ def _save_batch(batch: list[_Prepared], actor: str, why: str, known_districts: s
 
 
 def _republish(child_ids: set[int]) -> None:
-    """Eligibility changed for these children: their SMEPA records follow (only an enrolled child has any)."""
+    """Eligibility changed for these children: their kept child counts and SMEPA records follow (only an
+    enrolled child has SMEPA records)."""
+    refresh_counts(child_ids)
     enrolled = set(Enrollment.objects.filter(child__in=child_ids).values_list("child_id", flat=True).distinct())
     if enrolled:
         refresh_smepa(enrolled)
