@@ -6,9 +6,9 @@ Target: p95 at most 150 ms at 50 concurrent users, on PostgreSQL with 100,000 ce
     python bench/make_feed_data.py     # once: writes the orgs, COEs and feed into bench/out/
     python bench/web_bench.py [--reload] [--duration 30] [--connections 50] [--think 1000] [--workers N]
 
-The database is bench/loadtest.py's `mepsis_api_bench` (shared with api_bench.py), loaded once by either benchmark (init, orgs load,
-coe import, enrollments ingest: the files of make_feed_data.py) and reused by the next runs (`--reload`
-loads it again); each run migrates it first.
+The database is bench/loadtest.py's `mepsis_api_bench` (shared with api_bench.py), loaded once by either
+benchmark (init, orgs load, coe import, enrollments ingest: the files of make_feed_data.py) and reused by the
+next runs (`--reload` loads it again); each run migrates it first.
 Two users sign in by a session made here: a reviewer (statewide) and the regional administrator of the
 region with the most enrollments (scoped). wrk requests the records of 2,000 children with enrollments in
 turn (for the regional administrator, children in their scope), each one read and audited: first with no
