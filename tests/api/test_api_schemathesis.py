@@ -33,6 +33,8 @@ ROLE_FOR = {
     ("POST", "/api/v1/referrals/{id}/assign/"): Role.RECRUITER,
     ("POST", "/api/v1/referrals/{id}/interviewed/"): Role.RECRUITER,
     ("POST", "/api/v1/referrals/{id}/close/"): Role.RECRUITER,
+    ("POST", "/api/v1/services/"): Role.DISTRICT_STAFF,
+    ("POST", "/api/v1/continuations/"): Role.REVIEWER,
 }
 
 
@@ -76,5 +78,5 @@ def test_no_operation_answers_a_server_error_or_breaks_its_schema(state, keys, w
             call()
         except Exception as error:  # noqa: BLE001  (every operation is tried; the failures are listed at the end)
             failures[operations[-1]] = str(error)[:2000]
-    assert len(operations) >= 17
+    assert len(operations) >= 20
     assert failures == {}

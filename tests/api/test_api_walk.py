@@ -27,6 +27,8 @@ MAY = {
     "referral.create": {Role.DISTRICT_STAFF},
     "referral.work": {Role.RECRUITER},
     "counts.read": STATEWIDE | {Role.REGIONAL_ADMIN, Role.DISTRICT_STAFF, Role.DISTRICT_SUMMARY},
+    "service.record": {Role.REGIONAL_ADMIN, Role.DISTRICT_STAFF},
+    "continuation.record": {Role.REVIEWER},
 }
 
 
@@ -97,6 +99,12 @@ def test_every_api_url_answers_each_role_by_its_scope_and_permissions(state, as_
         assert counted.json().get("districts") == (None if role in STATEWIDE else sorted(
             {Role.REGIONAL_ADMIN: ["9001", "9002"]}.get(role, ["9001"])))
 
+    services = expect("get", "/api/v1/services/", 200).json()["results"]
+    assert {service["id"] for service in services} == {
+        service.pk for name, service in state.services.items() if name in children}
+    expect("post", "/api/v1/services/", allowed("service.record", role), {})
+    expect("post", "/api/v1/continuations/", allowed("continuation.record", role), {})
+
     expect("get", "/api/v1/children/NO-SUCH-CHILD/", 404)
     expect("get", "/api/v1/coes/NO-SUCH-COE/", 404)
     wrong = [(method, url, got, wanted) for method, url, got, wanted in answers if got != wanted]
@@ -105,7 +113,7 @@ def test_every_api_url_answers_each_role_by_its_scope_and_permissions(state, as_
 
 def test_without_a_token_every_api_url_answers_401_but_the_schema_and_its_page_are_public(state, client):
     for url in ("/api/v1/children/", f"/api/v1/children/{state.children['d1'].child_id}/", "/api/v1/coes/",
-                "/api/v1/smepa/", "/api/v1/alerts/", "/api/v1/referrals/"):
+                "/api/v1/smepa/", "/api/v1/alerts/", "/api/v1/referrals/", "/api/v1/services/"):
         assert client.get(url).status_code == 401, url
     assert client.post("/api/v1/enrollments/", [], content_type="application/json").status_code == 401
     assert client.get("/api/schema/").status_code == 200
