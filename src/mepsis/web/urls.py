@@ -8,6 +8,7 @@ from mepsis.web.views import district
 from mepsis.web.views import people
 from mepsis.web.views import coes, referrals, review, worklist
 from mepsis.web.views import dashboards
+from mepsis.web.views import services
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -21,4 +22,5 @@ urlpatterns = [
     *worklist.urlpatterns,
     *referrals.urlpatterns,
     *dashboards.urlpatterns,
+    *services.urlpatterns,
 ]
