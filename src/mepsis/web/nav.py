@@ -20,6 +20,10 @@ NAV = [
     ("referrals", _("Referrals"), "referral.work"),
     ("review_queue", _("Review queue"), "coe.review"),
     ("worklist", _("Match worklist"), "worklist.decide"),
+    ("services", _("Services"), None),
+    ("continuation", _("Continuation of services"), "continuation.record"),
+    ("pfs_criteria", _("PFS criteria"), "pfs.edit"),
+    ("dashboards", _("Dashboards"), "dashboards.read"),
 ]
 
 
