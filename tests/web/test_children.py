@@ -8,26 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mepsis.access.models import AuditEvent, Role
-from mepsis.access.testing import small_state
 from mepsis.delivery.models import PfsDetermination, PfsRuleSet
 from mepsis.registry.actions import save_coes
 from mepsis.registry.models import Child, CoeChild, CoeStatus
 from mepsis.web.views.children import timeline
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def state():
-    return small_state()
-
-
-@pytest.fixture
-def signed_in(client, state):
-    def sign_in(role: Role):
-        client.force_login(state.users[role])
-        return client
-    return sign_in
 
 
 def listed(page) -> set[str]:

@@ -7,22 +7,11 @@ from django.urls import reverse
 from web_forms import coe_form_data
 
 from mepsis.access.models import Role
-from mepsis.access.testing import make_user, small_state
+from mepsis.access.testing import make_user
 from mepsis.registry import actions
 from mepsis.registry.models import Coe, CoeStatus
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def state():
-    return small_state()
-
-
-@pytest.fixture
-def recruiter(client, state):
-    client.force_login(state.users[Role.RECRUITER])
-    return client
 
 
 def findings_beside(response, name: str) -> str:

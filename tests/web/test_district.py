@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from mepsis.access.models import AuditEvent, Role, RoleGrant
-from mepsis.access.testing import make_user, small_state
+from mepsis.access.testing import make_user
 from mepsis.alerts.models import Alert, AlertChild, Referral
 from mepsis.reports.queries import MIGRANT_LIST_FIELDS
 
@@ -15,14 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def state():
-    return small_state()
-
-
-@pytest.fixture
-def staff(client, state):
-    client.force_login(state.users[Role.DISTRICT_STAFF])
-    return client
+def staff(signed_in):
+    return signed_in(Role.DISTRICT_STAFF)
 
 
 def alert_ids(page) -> set[int]:

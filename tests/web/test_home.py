@@ -4,15 +4,9 @@ import pytest
 from django.urls import reverse
 
 from mepsis.access.models import Role
-from mepsis.access.testing import small_state
 from mepsis.registry.models import Coe, CoeStatus
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def state():
-    return small_state()
 
 
 def test_a_signed_out_visitor_is_sent_to_sign_in(client):

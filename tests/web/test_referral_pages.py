@@ -4,22 +4,11 @@ import pytest
 from django.urls import reverse
 
 from mepsis.access.models import Role
-from mepsis.access.testing import make_user, small_state
+from mepsis.access.testing import make_user
 from mepsis.alerts.actions import assign_referral
 from mepsis.alerts.models import Referral
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def state():
-    return small_state()
-
-
-@pytest.fixture
-def recruiter(client, state):
-    client.force_login(state.users[Role.RECRUITER])
-    return client
 
 
 def test_a_recruiter_sees_their_referrals_and_those_waiting_but_not_another_recruiters(recruiter, state):

@@ -8,22 +8,11 @@ from django.test import Client
 from django.urls import reverse
 
 from mepsis.access.models import Role
-from mepsis.access.testing import make_user, small_state
+from mepsis.access.testing import make_user
 from mepsis.registry import actions
 from mepsis.registry.models import Coe, CoeStatus
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def state():
-    return small_state()
-
-
-@pytest.fixture
-def reviewer(client, state):
-    client.force_login(state.users[Role.REVIEWER])
-    return client
 
 
 def submitted(example_coe, coe_id: str, **changes) -> Coe:

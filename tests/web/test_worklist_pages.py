@@ -5,21 +5,10 @@ from django.test import Client
 from django.urls import reverse
 
 from mepsis.access.models import Role
-from mepsis.access.testing import make_user, small_state
+from mepsis.access.testing import make_user
 from mepsis.matching.models import MatchCandidate
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def state():
-    return small_state()
-
-
-@pytest.fixture
-def reviewer(client, state):
-    client.force_login(state.users[Role.REVIEWER])
-    return client
 
 
 def scored(state) -> MatchCandidate:
