@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from certified_children import certify, save_coe
 from django.utils import timezone
 from jsonschema import Draft202012Validator
 
 from mepsis.enrollments.models import Enrollment, IngestRun
 from mepsis.orgs.models import District, School
-from mepsis.registry.actions import save_coes
 from mepsis.registry.models import Child
 
 ENROLLMENT_FIELDS = {field.name for field in Enrollment._meta.concrete_fields}
@@ -23,10 +23,6 @@ SCHEMA = json.loads((Path(__file__).parents[1] / "fixtures" / "smepa.schema.json
 
 def day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
-
-
-def after(text: str, days: int) -> str:
-    return (day(text) + dt.timedelta(days=days)).isoformat()
 
 
 @pytest.fixture
@@ -41,28 +37,13 @@ class State:
     numbers: itertools.count = field(default_factory=lambda: itertools.count(1))
     _run: IngestRun | None = None
 
-    def certify(self, first_name="Ana", state_student_id="1234567890", *, qad="2025-06-01", residency_date=None,
-                birth_date="2014-03-02", coe_id=None, status="approved", **child_fields) -> Child:
-        """A child on a COE of its own: interfaces.md's example moved to another QAD (interviewed 19 days after
-        it), saved by the registry's import. The same state student id names the same child."""
+    def certify(self, *args, coe_id=None, **fields) -> Child:
+        """A child on a COE of its own (certified_children.certify)."""
         number = next(self.numbers)
-        document = self.example_coe()
-        document["coe_id"] = coe_id or f"WI-TEST-{number:06d}"
-        document["status"] = status
-        move = document["qualifying_move"]
-        move["qad"], move["work_start_date"] = qad, after(qad, 8)
-        document["interview_date"] = after(qad, 19)
-        for signature, days in (("interviewee", 19), ("interviewer", 19), ("reviewer", 23)):
-            document["signatures"][signature]["date"] = after(qad, days)
-        child = document["children"][0]
-        child.update(first_name=first_name, birth_date=birth_date, residency_date=residency_date or qad,
-                     state_student_id=state_student_id, **child_fields)
-        self.save(document)
-        return Child.objects.get(coe_entries__coe__coe_id=document["coe_id"])
+        return certify(self.example_coe, coe_id or f"WI-TEST-{number:06d}", *args, **fields)
 
     def save(self, document):
-        report = save_coes([(document["coe_id"], document)], actor="tester", why="test data")
-        assert report.refused == [], report.refused[0].errors
+        save_coe(document)
 
     def district(self, district_id="5621", edfi_id=255621) -> District:
         district, _ = District.objects.get_or_create(
