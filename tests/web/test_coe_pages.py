@@ -22,6 +22,13 @@ def findings_beside(response, name: str) -> str:
     return re.sub(r"<[^>]+>", " ", match[1]).strip()
 
 
+def test_the_coe_form_is_titled_by_its_coe_and_runs_its_offline_script_once(recruiter):
+    html = recruiter.get(reverse("coe_new")).content.decode()
+
+    assert re.search(r"<title>\s*New COE · MEPSIS</title>", html)
+    assert html.count('getElementById("offline")') == 1
+
+
 def test_a_recruiter_saves_a_new_coe_as_a_draft_that_only_they_see(recruiter, example_coe, state, client):
     response = recruiter.post(reverse("coe_new"), coe_form_data(example_coe()) | {"action": "save"})
 
