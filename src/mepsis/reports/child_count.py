@@ -157,14 +157,17 @@ def sources_sql(first_day: dt.date, last_day: dt.date, category: str, *, distric
         f"AND cc.eligibility_start <= %s AND cc.last_eligible_day >= %s{only_districts}{only_children}")
     params = [CoeStatus.APPROVED, last_day, first_day, *(districts or ()), *(child_pks or ())]
     if category == CATEGORY_1:
+        # The stays of the children of ``eligibility`` only, when a few districts' COEs make it small; for the
+        # whole state PostgreSQL would look each child up in the index, which takes longer than hashing every
+        # stay (the join with ``eligibility`` keeps only theirs either way).
+        narrowed = " AND cc.child_id IN (SELECT child FROM eligibility)" if districts is not None else ""
         also = (
             f"SELECT a.child, a.day AS a_start, COALESCE(MIN(d.exit_date), %s) AS a_end, "
             f"CAST(NULL AS BIGINT) AS ref "
             f"FROM (SELECT cc.child_id AS child, cc.residency_date AS day "
             f"      FROM {T['CoeChild']} cc JOIN {T['Coe']} c ON c.id = cc.coe_id "
-            f"      WHERE c.status = %s AND cc.residency_date IS NOT NULL AND cc.residency_date <= %s{only_children} "
-            f"      AND cc.child_id IN (SELECT child FROM eligibility)"
-            f") a LEFT JOIN {T['Enrollment']} d ON d.child_id = a.child AND d.exit_reason = %s "
+            f"      WHERE c.status = %s AND cc.residency_date IS NOT NULL AND cc.residency_date <= %s{only_children}"
+            f"{narrowed}) a LEFT JOIN {T['Enrollment']} d ON d.child_id = a.child AND d.exit_reason = %s "
             f"AND d.exit_date > a.day "
             f"GROUP BY a.child, a.day")
         params += [NEVER, CoeStatus.APPROVED, last_day, *(child_pks or ()), MOVED_OUT_OF_STATE]
