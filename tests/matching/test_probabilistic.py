@@ -3,9 +3,11 @@
 import csv
 
 import pytest
+from django.utils import timezone
 
 from mepsis.access.models import AuditEvent
 from mepsis.alerts.models import AlertChild
+from mepsis.delivery.models import ContinuationOfServices, ContinuationReason, Project, Service
 from mepsis.enrollments.feed import COLUMNS
 from mepsis.enrollments.models import Enrollment
 from mepsis.matching.models import MatchCandidate
@@ -151,10 +153,25 @@ def test_two_certified_children_who_look_like_one_person_go_to_the_worklist_and_
     assert not MatchCandidate.objects.filter(kind="merge", child__first_name="Lucía").exists(), \
         "twins on one COE are never merge candidates"
 
+    project = Project.objects.create(project_id="P-1", name="After school", session_type="regular")
+    served = {"project": project, "begin_date": "2025-10-01", "end_date": "2025-10-30", "basis": "eligible",
+              "recorded_at": timezone.now(), "recorded_by": "test"}
+    Service.objects.create(child=merge.other_child, service="READINSTR", hours=10, **served)
+    Service.objects.create(child=merge.other_child, service="SUPPSERV", **served)
+    Service.objects.create(child=merge.child, service="SUPPSERV", **served)  # recorded for both: stays put
+    ContinuationOfServices.objects.create(child=merge.other_child, reason=ContinuationReason.SCHOOL_TERM, begin_date="2025-10-01",
+                                          end_date="2025-12-31", why="test", recorded_by="test",
+                                          recorded_at=timezone.now())
+
     assert mepsis("matching", "accept", merge.pk).code == 0
     assert CoeChild.objects.filter(child=merge.child).count() == 2
     assert not CoeChild.objects.filter(child=merge.other_child).exists()
-    assert AuditEvent.objects.filter(action="child.merged").exists()
+    assert sorted(Service.objects.filter(child=merge.child).values_list("service", flat=True)) == [
+        "READINSTR", "SUPPSERV"]
+    assert Service.objects.filter(child=merge.other_child).count() == 1
+    assert ContinuationOfServices.objects.get().child == merge.child
+    merged = AuditEvent.objects.get(action="child.merged")
+    assert (merged.after["services"], merged.after["continuations"]) == (1, 1)
 
 
 def test_a_night_links_only_what_changed(state, mepsis, feed, example_coe):

@@ -9,11 +9,13 @@ own (source ``match worklist``). Accepting a merge candidate merges the two chil
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mepsis.access import audit
 from mepsis.alerts.actions import raise_alerts
+from mepsis.delivery.models import ContinuationOfServices, Service
 from mepsis.enrollments.models import Enrollment, IngestRun
 from mepsis.registry.actions import ActionRefused
 from mepsis.registry.models import Child, CoeChild
@@ -87,9 +89,11 @@ def reject_candidate(candidate: MatchCandidate, actor: str, why: str = "") -> No
 
 def merge_children(candidate: MatchCandidate, actor: str) -> None:
     """Accept a merge candidate: ``other_child`` is the same person as ``child``, which keeps its child id.
-    The other child's COE entries and enrollments move to it (and its state student id, when it has none);
-    the other child is left with none, so it is no longer certified and never linked again; records of
-    other parts of MEPSIS that name it keep naming it, the audit event says where it went."""
+    The other child's COE entries, enrollments, services and continuations of services move to it (and its
+    state student id, when it has none); the other child is left with none, so it is no longer certified,
+    counted or linked again. A service recorded for both (same project, service and begin date) stays with
+    the other child, where nothing counts it. Alerts and PFS determinations keep the history they made; the
+    audit event says where the child went."""
     if candidate.kind != MatchCandidate.Kind.MERGE:
         raise ActionRefused(_("Only a merge candidate merges two children."))
     with transaction.atomic():
@@ -98,6 +102,10 @@ def merge_children(candidate: MatchCandidate, actor: str) -> None:
         merged = Child.objects.select_for_update().get(pk=candidate.other_child_id)
         entries = CoeChild.objects.filter(child=merged).update(child=kept)
         enrollments = Enrollment.objects.filter(child=merged).update(child=kept)
+        services = Service.objects.filter(child=merged).exclude(Exists(Service.objects.filter(
+            child=kept, project=OuterRef("project"), service=OuterRef("service"),
+            begin_date=OuterRef("begin_date")))).update(child=kept)
+        continuations = ContinuationOfServices.objects.filter(child=merged).update(child=kept)
         if merged.state_student_id and not kept.state_student_id:
             kept_id, merged.state_student_id = merged.state_student_id, None
             merged.save(update_fields=["state_student_id"])
@@ -105,7 +113,8 @@ def merge_children(candidate: MatchCandidate, actor: str) -> None:
             kept.save(update_fields=["state_student_id"])
         _decide(candidate, MatchCandidate.Status.ACCEPTED, actor, why="")
         audit.record(actor, "child.merged", "child", merged.child_id, why=f"merge candidate {candidate.pk}",
-                     after={"into": kept.child_id, "coe_entries": entries, "enrollments": enrollments})
+                     after={"into": kept.child_id, "coe_entries": entries, "enrollments": enrollments,
+                            "services": services, "continuations": continuations})
         refresh_smepa([kept.pk, merged.pk])
         refresh_counts([kept.pk, merged.pk])
 
