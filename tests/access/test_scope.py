@@ -152,6 +152,10 @@ def test_may_and_require_follow_the_roles(state):
     assert auditor.may("audit.read")
 
 
+def test_only_a_state_administrator_changes_the_pfs_criteria(state):
+    assert [role for role in Role if scope_for(state.users[role]).may("pfs.edit")] == [Role.STATE_ADMIN]
+
+
 def test_a_superuser_without_grants_is_a_state_administrator(state):
     user = make_user(None, is_superuser=True, is_staff=True)
     assert scope_for(user).roles == {Role.STATE_ADMIN}

@@ -31,15 +31,15 @@ PERMISSIONS = frozenset({
 
 # What each role may do (roles.md, "does"); what it may see is in the querysets of Scope.
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
+    # The PFS criteria are the state's (domain.md): only its administrators change them.
     Role.STATE_ADMIN: frozenset({"users.manage", "district_users.manage", "audit.read", "reports.federal",
-                                 "counts.read", "dashboards.read", "smepa.read", "child.search"}),
+                                 "counts.read", "dashboards.read", "smepa.read", "child.search", "pfs.edit"}),
     Role.REVIEWER: frozenset({"coe.review", "worklist.decide", "continuation.record", "child.search",
                               "counts.read", "dashboards.read", "smepa.read"}),
     Role.RECRUITER: frozenset({"coe.write", "referral.work", "alert.acknowledge", "child.search"}),
-    Role.REGIONAL_ADMIN: frozenset({"service.record", "pfs.edit", "counts.read", "dashboards.read",
-                                    "smepa.read"}),
-    Role.DISTRICT_STAFF: frozenset({"alert.acknowledge", "referral.create", "service.record", "pfs.edit",
-                                    "counts.read", "dashboards.read", "smepa.read"}),
+    Role.REGIONAL_ADMIN: frozenset({"service.record", "counts.read", "dashboards.read", "smepa.read"}),
+    Role.DISTRICT_STAFF: frozenset({"alert.acknowledge", "referral.create", "service.record", "counts.read",
+                                    "dashboards.read", "smepa.read"}),
     Role.DISTRICT_SUMMARY: frozenset({"counts.read", "dashboards.read"}),
     Role.DISTRICT_SECURITY: frozenset({"district_users.manage"}),
     Role.SIS_CLIENT: frozenset({"enrollments.push", "smepa.read"}),
