@@ -94,9 +94,9 @@ STATEMENTS = [
                                  ELSE DATE '2020-09-01' + k * 90 + ch % 40 END AS begin) b""",
     "INSERT INTO delivery_pfsruleset (id, version, criteria, created_by, created_at, why, active) "
     "VALUES (1, 1, '{}', 'bench', now(), '', true)",
-    f"""INSERT INTO delivery_pfsdetermination (id, determination_date, pfs, inputs, determined_at, determined_by,
+    """INSERT INTO delivery_pfsdetermination (id, determination_date, pfs, inputs, determined_at, determined_by,
                                                child_id, rule_set_id)
-       SELECT n, DATE '2021-09-01' + (random() * 1400)::int, random() < 0.6, '{{}}', now(), 'bench', n * 2 - 1, 1
+       SELECT n, DATE '2021-09-01' + (random() * 1400)::int, random() < 0.6, '{}', now(), 'bench', n * 2 - 1, 1
        FROM generate_series(1, 50000) n""",
 ]
 SEQUENCES = ["orgs_region", "orgs_district", "orgs_school", "registry_child", "registry_family", "registry_coe",

@@ -263,7 +263,6 @@ def test_rows_that_do_not_match_exactly_vary_in_each_way_the_probabilistic_match
 
 def test_twins_keep_first_names_of_their_own(feed, children):
     names = collections.defaultdict(set)
-    rows = collections.Counter()
     for row, truth in feed:
         if truth:
             key = (truth["coe_id"], row["district_id"], row["birth_date"])
