@@ -55,7 +55,8 @@ def check_columns(frame: pl.DataFrame, *, coe_children: pl.DataFrame, students: 
               .join(students.lazy().rename({"child_pk": "student_child_pk"}), on="state_student_id", how="left")
               .join(projects.lazy(), on="project_id", how="left")
               .with_columns(child_pk=pl.coalesce("coe_child_pk", "student_child_pk"))
-              .with_columns(first_session=pl.col("session_type").first().over("project_id"),
+              # Joins do not keep the file's order: "first" is the first line of the project, by number.
+              .with_columns(first_session=pl.col("session_type").sort_by("line").first().over("project_id"),
                             first_line=pl.col("line").min().over("child_pk", "project_id", "service", "begin"))
               .with_columns(failed=pl.any_horizontal([condition.fill_null(False) for condition, _f, _s in checks]))
               .collect())
