@@ -128,3 +128,14 @@ _CODES = {"required": "MISSING_FIELD", "blank": "MISSING_FIELD", "null": "MISSIN
 
 VERSION_HELP = _("The COE's version as you read it (its ETag), so that you do not act on a COE someone else "
                  "has changed since: 409 if it has.")
+
+
+class BatchCounts(serializers.Serializer):
+    """What a batch posted to the API did with its rows, as its file import reports it."""
+
+    rows = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    new = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()

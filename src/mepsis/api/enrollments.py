@@ -16,7 +16,7 @@ from mepsis.access import audit
 from mepsis.enrollments.actions import ingest_frame
 from mepsis.enrollments.feed import COLUMNS, REQUIRED, frame_of_values
 
-from .common import ERRORS, invalid, scope
+from .common import ERRORS, BatchCounts, invalid, scope
 
 MAX_ROWS = 10_000
 
@@ -40,13 +40,7 @@ class RefusedRow(serializers.Serializer):
     errors = RowError(many=True)
 
 
-class IngestSummary(serializers.Serializer):
-    rows = serializers.IntegerField()
-    accepted = serializers.IntegerField()
-    rejected = serializers.IntegerField()
-    new = serializers.IntegerField()
-    updated = serializers.IntegerField()
-    unchanged = serializers.IntegerField()
+class IngestSummary(BatchCounts):
     matched_auto = serializers.IntegerField()
     matched_review = serializers.IntegerField()
     alerts = serializers.IntegerField()

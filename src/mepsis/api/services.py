@@ -15,7 +15,7 @@ from mepsis.delivery import actions, servicefile
 from mepsis.delivery.models import ContinuationOfServices, ContinuationReason, Service
 from mepsis.registry.models import Child, CoeChild
 
-from .common import ERRORS, Page, invalid, scope
+from .common import ERRORS, BatchCounts, Page, invalid, scope
 
 MAX_ROWS = 10_000
 
@@ -63,13 +63,7 @@ class RefusedService(serializers.Serializer):
     message = serializers.CharField()
 
 
-class ServicesReportSerializer(serializers.Serializer):
-    rows = serializers.IntegerField()
-    accepted = serializers.IntegerField()
-    rejected = serializers.IntegerField()
-    new = serializers.IntegerField()
-    updated = serializers.IntegerField()
-    unchanged = serializers.IntegerField()
+class ServicesReportSerializer(BatchCounts):
     projects_created = serializers.IntegerField()
     refused = RefusedService(many=True)
 
