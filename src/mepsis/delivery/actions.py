@@ -39,8 +39,8 @@ from .models import (
 
 
 @dataclass
-class ServicesReport:
-    """What an import of services did (``--format json`` of `mepsis services import`)."""
+class ImportReport:
+    """What an import of rows did: the counts its ``--format json`` gives, and each refused row's reasons."""
 
     rows: int = 0
     accepted: int = 0
@@ -48,13 +48,18 @@ class ServicesReport:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
-    projects_created: int = 0
-    seconds: float = 0.0
     refused: list[tuple[int, str]] = field(default_factory=list)  # (line, "field: sentence"), by line
 
     def as_dict(self) -> dict:
-        return {name: getattr(self, name) for name in ("rows", "accepted", "rejected", "new", "updated", "unchanged",
-                                                       "projects_created", "seconds")}
+        return {name: value for name, value in vars(self).items() if name != "refused"}
+
+
+@dataclass
+class ServicesReport(ImportReport):
+    """What an import of services did (``--format json`` of `mepsis services import`)."""
+
+    projects_created: int = 0
+    seconds: float = 0.0
 
 
 def read_csv_file(path: Path, columns: tuple[str, ...], required: tuple[str, ...]) -> pl.DataFrame:
@@ -265,18 +270,8 @@ def _new_rule_set(criteria: dict, *, actor: str, why: str) -> PfsRuleSet:
     return rule_set
 
 
-@dataclass
-class PfsImportReport:
-    rows: int = 0
-    accepted: int = 0
-    rejected: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    refused: list[tuple[int, str]] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        return {name: getattr(self, name) for name in ("rows", "accepted", "rejected", "new", "updated", "unchanged")}
+class PfsImportReport(ImportReport):
+    """What an import of PFS indicators did (`mepsis pfs import`)."""
 
 
 PFS_COLUMNS = ("state_student_id", "indicator", "date", "value")
