@@ -1,4 +1,5 @@
 import copy
+import csv
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -6,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from mepsis.cli import main
+from mepsis.enrollments.feed import COLUMNS
 
 FIXTURES = Path(__file__).with_name("fixtures")
 
@@ -116,3 +118,16 @@ def mepsis_server(mepsis_process, tmp_path):
     server.terminate()
     server.wait(timeout=30)
     log.close()
+
+
+@pytest.fixture
+def feed(tmp_path):
+    """Writes enrollment feed rows (dicts of the feed's columns) as a CSV file and gives its path."""
+    def write(*rows, name="feed.csv"):
+        path = tmp_path / name
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+        return path
+    return write

@@ -38,18 +38,6 @@ def state(mepsis, tmp_path, example_coe):
     save_coes([("test", example_coe())], actor="test", why="test")
 
 
-@pytest.fixture
-def feed(tmp_path):
-    def write(*rows, name="feed.csv"):
-        path = tmp_path / name
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-            writer.writeheader()
-            writer.writerows(rows)
-        return path
-    return write
-
-
 def ingest(mepsis, path, *extra):
     ran = mepsis("enrollments", "ingest", path, "--format", "json", *extra)
     return ran, (ran.json() if ran.out else None)

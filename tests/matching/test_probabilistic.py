@@ -1,7 +1,5 @@
 """The probabilistic stage and the match worklist, end to end through the command line."""
 
-import csv
-
 import pytest
 from django.utils import timezone
 
@@ -45,18 +43,6 @@ def state(mepsis, tmp_path, example_coe):
     coe["children"] += [twins, dict(twins, first_name="Lucía", sex="F")]
     save_coes([("test", coe)], actor="test", why="test")
     return coe
-
-
-@pytest.fixture
-def feed(tmp_path):
-    def write(*rows, name="feed.csv"):
-        path = tmp_path / name
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-            writer.writeheader()
-            writer.writerows(rows)
-        return path
-    return write
 
 
 def ingest(mepsis, path):
