@@ -75,11 +75,11 @@ def test_importing_indicators_determines_pfs_for_the_children_they_change(world,
     assert determination.inputs["indicators"] == {"state_assessment_level": [when, "2"]}
     assert determination.inputs["met"] == ["state assessment below proficient"]
     assert pfs_on(eva, today).pfs is False
-    assert PfsDetermination.objects.count() == 2
+    assert PfsDetermination.objects.count() == 4  # each when certified, and again when its indicators came
 
     again = mepsis("pfs", "import", path, "--format", "json").json()
     assert (again["new"], again["unchanged"]) == (0, 2)
-    assert PfsDetermination.objects.count() == 2
+    assert PfsDetermination.objects.count() == 4
 
 
 def test_a_bad_indicator_row_is_refused_with_its_line(world, mepsis, tmp_path):
@@ -112,12 +112,13 @@ def test_a_new_rule_set_gives_a_new_determination_with_its_version(world):
     today = dt.date.today()
     assert list(PfsDetermination.objects.order_by("id").values_list("determination_date", "pfs",
                                                                        "rule_set__version")) == [
+        (today, False, 1),  # when certified: the move is over a year old today
         (D("2025-09-01"), True, 1), (today, False, 2)]  # a new rule set: determined again, today
 
     determine_pfs(on=D("2025-09-01"), actor="t")
 
     assert pfs_on(ana, D("2025-09-01")).rule_set.version == 2 and pfs_on(ana, D("2025-09-01")).pfs is False
-    assert PfsDetermination.objects.filter(rule_set__version=1).count() == 1  # kept
+    assert PfsDetermination.objects.filter(rule_set__version=1).count() == 2  # kept
     assert current_pfs([ana.pk]) == {ana.pk: False}
 
 
@@ -147,11 +148,16 @@ def test_criteria_cannot_be_set_invalid_through_the_action():
 
 
 def test_pfs_children_without_a_service_in_a_term(world):
-    ana = world.certify(qad="2025-03-01", grade="05", birth_date="2012-03-02")  # over age for grade 5
-    eva = world.certify("Eva", "5550002222", qad="2025-03-01", birth_date="2012-05-02")
-    determine_pfs(on=D("2025-09-01"), actor="t")
-    assert set(current_pfs([ana.pk, eva.pk]).values()) == {True}
-    record_services([service(state_student_id="5550002222", begin_date="2025-09-15", end_date="2025-10-15")],
+    qad = dt.date.today() - dt.timedelta(days=60)
+    thirteen = dt.date(qad.year - 13, 1, 2).isoformat()  # over age for grade 5, by 2 years or more
+    ana = world.certify(qad=qad.isoformat(), grade="05", birth_date=thirteen)
+    eva = world.certify("Eva", "5550002222", qad=qad.isoformat(), grade="05", birth_date=thirteen)
+    assert set(current_pfs([ana.pk, eva.pk]).values()) == {True}  # determined when certified
+    record_services([service(state_student_id="5550002222", begin_date=after(qad, 14), end_date=after(qad, 44))],
                     actor="t")
-    assert list(pfs_without_service(D("2025-09-01"), D("2025-12-31"))) == [ana]
-    assert set(pfs_without_service(D("2026-01-01"), D("2026-05-31"))) == {ana, eva}
+    assert list(pfs_without_service(qad, D(after(qad, 120)))) == [ana]
+    assert set(pfs_without_service(D(after(qad, 150)), D(after(qad, 300)))) == {ana, eva}
+
+
+def after(day: dt.date, days: int) -> str:
+    return (day + dt.timedelta(days=days)).isoformat()

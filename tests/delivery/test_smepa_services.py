@@ -75,12 +75,16 @@ def test_a_continuation_in_the_school_year_gives_its_reason(world, mepsis):
 
 
 def test_priority_for_services_is_the_current_determination(world, mepsis):
-    ana = world.certify(qad="2025-06-01", birth_date="2012-03-02", grade="05")  # over age for grade 5
-    world.enroll(ana)
+    qad = dt.date.today() - dt.timedelta(days=60)
+    ana = world.certify(qad=qad.isoformat(), birth_date=dt.date(qad.year - 13, 1, 2).isoformat(), grade="08")
+    entry = qad + dt.timedelta(days=10)
+    year = entry.year if entry.month >= 7 else entry.year - 1
+    world.enroll(ana, entry=entry.isoformat(), school_year=f"{year}-{(year + 1) % 100:02d}",
+                 grade="05")  # over age for grade 5, but no feed ingested it: PFS was not determined again
     refresh_smepa()
     assert export(mepsis)[0]["priorityForServices"] is False
 
-    determine_pfs(on=D("2025-09-01"), actor="t")
+    determine_pfs(actor="t")
 
     assert export(mepsis)[0]["priorityForServices"] is True
     assert SmepaRecord.objects.get().priority_for_services is True

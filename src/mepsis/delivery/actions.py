@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -335,7 +337,8 @@ def import_pfs_indicators(rows: pl.DataFrame, *, actor: str, file_name: str = ""
         run.save(update_fields=["summary"])
         audit.record(actor, "pfs.indicators_imported", "pfs_import", str(run.pk), why=file_name, after=run.summary)
         if students:
-            determine_pfs(children=Child.objects.filter(state_student_id__in=sorted(students)), actor=actor)
+            determine_pfs(children=Child.objects.filter(state_student_id__in=sorted(students))
+                          .values_list("pk", flat=True), actor=actor)
     return report
 
 
@@ -351,39 +354,49 @@ class PfsRunReport:
         return {name: getattr(self, name) for name in ("children", "determined", "unchanged", "pfs", "rule_set_version")}
 
 
-def determine_pfs(*, on: dt.date | None = None, children=None, actor: str) -> PfsRunReport:
-    """PFS on ``on`` (today by default) for these children (a queryset; every child with an approved COE when
-    None). A child gets a new determination when its inputs (QADs, indicators, grade, birth date), the result
-    or the rule set differ from those of the determination in force on ``on`` (the latest made for the latest
-    date on or before it); otherwise that one still holds and nothing is written. So running it every night
-    (after the feed) keeps one row per change, not per night. The SMEPA records of the children with a new
-    determination are refreshed."""
+def determine_pfs(*, on: dt.date | None = None, children: Iterable[int] | None = None, actor: str,
+                  publish: bool = True) -> PfsRunReport:
+    """PFS on ``on`` (today by default) for these children (primary keys; every child when None): each child
+    with an approved COE, and each child without one any more (voided, rejected, merged into another) whose
+    determination in force says PFS, which without a QAD it is no longer. A child gets a new determination
+    when its inputs (QADs, indicators, grade, birth date), the result or the rule set differ from those of
+    the determination in force on ``on`` (the latest made for the latest date on or before it); otherwise
+    that one still holds and nothing is written. So running it every night (after the feed), or whenever an
+    action changes some of its inputs, keeps one row per change, not per run.
+
+    The actions that change an input call it with the children they changed, in their own transaction and
+    with ``publish=False``: they refresh these children's SMEPA records themselves, once. Otherwise the SMEPA
+    records of the children with a new determination are refreshed here. The audit log gets one
+    ``pfs.determined`` event for a run over every child, even one that changes nothing (the nightly run is
+    seen to have run), and for a run over some children only when it determined something."""
     on = on or timezone.localdate()
+    ids = None if children is None else sorted({int(pk) for pk in children})
     with transaction.atomic():
         rule_set = active_rule_set(actor=actor)
         report = PfsRunReport(rule_set_version=rule_set.version)
+        if ids == []:
+            return report
         certified = CoeChild.objects.filter(coe__status=CoeStatus.APPROVED, eligibility_start__isnull=False,
                                             coe__qad__isnull=False)
-        if children is not None:
-            certified = certified.filter(child__in=children)
+        if ids is not None:
+            certified = certified.filter(child_id__in=id_list(ids))
         qads: dict[int, list[dt.date]] = {}
         for child_pk, qad in certified.values_list("child_id", "coe__qad"):
             qads.setdefault(child_pk, []).append(qad)
+        in_force = _determinations_in_force(on, ids)
+        pks = sorted(set(qads) | {child_pk for child_pk, row in in_force.items() if row["pfs"]})
         people = {pk: (ssid, birth) for pk, ssid, birth in
-                  Child.objects.filter(pk__in=id_list(sorted(qads))).values_list("pk", "state_student_id", "birth_date")}
+                  Child.objects.filter(pk__in=id_list(pks)).values_list("pk", "state_student_id", "birth_date")}
         indicators = _indicators_on(on, [ssid for ssid, _b in people.values() if ssid])
         grades = _grades_on(on, list(people))
-        in_force = {}  # ordered oldest first: the last one of a child is the one in force on ``on``
-        for row in (PfsDetermination.objects.filter(child_id__in=id_list(sorted(people)), determination_date__lte=on)
-                    .order_by("determination_date", "determined_at", "id").values("child_id", "inputs", "rule_set_id")):
-            in_force[row["child_id"]] = row
         now, made = timezone.now(), []
         for child_pk, (ssid, birth_date) in people.items():
+            child_qads = qads.get(child_pk, [])
             child_indicators = indicators.get(ssid, {})
             grade = grades.get(child_pk) or (child_indicators.get(pfs_rules.GRADE) or (None, None))[1]
-            result = pfs_rules.determine(on, qads=qads[child_pk], birth_date=birth_date, grade=grade,
+            result = pfs_rules.determine(on, qads=child_qads, birth_date=birth_date, grade=grade,
                                          indicators=child_indicators, rule_set=rule_set.criteria)
-            inputs = {"qads": sorted(day.isoformat() for day in qads[child_pk]), "birth_date": birth_date.isoformat(),
+            inputs = {"qads": sorted(day.isoformat() for day in child_qads), "birth_date": birth_date.isoformat(),
                       "grade": grade, "indicators": {name: [day.isoformat(), value]
                                                      for name, (day, value) in sorted(child_indicators.items())},
                       "qad": result.qad.isoformat() if result.qad else None, "met": list(result.met)}
@@ -398,10 +411,23 @@ def determine_pfs(*, on: dt.date | None = None, children=None, actor: str) -> Pf
         assign_ids(made)
         insert(made)
         report.determined = len(made)
-        audit.record(actor, "pfs.determined", "pfs", on.isoformat(), why=f"rule set v{rule_set.version}",
-                     after=report.as_dict())
-        refresh_smepa([determination.child_id for determination in made])
+        if made or ids is None:
+            audit.record(actor, "pfs.determined", "pfs", on.isoformat(), why=f"rule set v{rule_set.version}",
+                         after=report.as_dict())
+        if publish:
+            refresh_smepa([determination.child_id for determination in made])
     return report
+
+
+def _determinations_in_force(on: dt.date, child_pks: list[int] | None) -> dict[int, dict]:
+    """Each child's determination in force on ``on`` (the latest made for the latest date on or before it;
+    every child's when ``child_pks`` is None): its ``pfs``, ``inputs`` and ``rule_set_id``."""
+    rows = PfsDetermination.objects.filter(determination_date__lte=on)
+    if child_pks is not None:
+        rows = rows.filter(child_id__in=id_list(child_pks))
+    latest = rows.annotate(rank=Window(RowNumber(), partition_by=F("child_id"), order_by=[
+        F("determination_date").desc(), F("determined_at").desc(), F("id").desc()])).filter(rank=1)
+    return {row["child_id"]: row for row in latest.values("child_id", "pfs", "inputs", "rule_set_id")}
 
 
 def _indicators_on(on: dt.date, students: list[str]) -> dict[str, dict[str, tuple[dt.date, str]]]:
@@ -418,10 +444,10 @@ def _indicators_on(on: dt.date, students: list[str]) -> dict[str, dict[str, tupl
 def _grades_on(on: dt.date, child_pks: list[int]) -> dict[int, str]:
     """Each child's grade in the latest enrollment entered on or before ``on``, else on their COE with the
     latest QAD on or before ``on``."""
-    result = {}
-    for child_pk, grade in (Enrollment.objects.filter(child_id__in=id_list(child_pks), entry_date__lte=on)
-                            .order_by("child_id", "entry_date").values_list("child_id", "grade")):
-        result[child_pk] = grade
+    latest = (Enrollment.objects.filter(child_id__in=id_list(child_pks), entry_date__lte=on)
+              .annotate(rank=Window(RowNumber(), partition_by=F("child_id"),
+                                    order_by=[F("entry_date").desc(), F("id").desc()])).filter(rank=1))
+    result = dict(latest.values_list("child_id", "grade"))
     missing = [pk for pk in child_pks if pk not in result]
     if missing:
         entries = (CoeChild.objects.filter(child_id__in=id_list(missing), coe__status=CoeStatus.APPROVED,

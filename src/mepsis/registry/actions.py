@@ -244,13 +244,17 @@ def _save_batch(batch: list[_Prepared], actor: str, why: str, known_districts: s
         for rows in (families, new_coes, versions, entries, events):
             bulk.assign_ids([row for row in rows if row.pk is None])
             bulk.insert(rows)
-        _republish({child.pk for item in written for child in item.children}
-                   | {entry.child_id for item in status_only for entry in current_children.get(existing[item.coe_id].pk, [])})
+        _republish({child.pk for item in written for child in item.children}  # and those a new version left off
+                   | {entry.child_id for item in written + status_only if item.coe_id in existing
+                      for entry in current_children.get(existing[item.coe_id].pk, [])}, actor)
 
 
-def _republish(child_ids: set[int]) -> None:
-    """Eligibility changed for these children: their kept child counts and SMEPA records follow (only an
-    enrolled child has SMEPA records)."""
+def _republish(child_ids: set[int], actor: str) -> None:
+    """Eligibility changed for these children: their priority for services (its QADs, birth date and grade
+    are on the COE), kept child counts and SMEPA records follow (only an enrolled child has SMEPA records)."""
+    from mepsis.delivery.actions import determine_pfs  # mepsis.delivery.actions imports this module
+
+    determine_pfs(children=child_ids, actor=actor, publish=False)  # the SMEPA refresh below publishes it
     refresh_counts(child_ids)
     enrolled = set(Enrollment.objects.filter(child__in=child_ids).values_list("child_id", flat=True).distinct())
     if enrolled:
@@ -587,7 +591,7 @@ def _transition(coe: Coe, name: str, *, actor: str, why: str, **workflow: Any) -
         entries = list(locked.children.select_related("child").order_by("index")) if result else []
         event = _set_workflow(locked, TRANSITIONS[name][1], actor, why, entries=entries, result=result, **workflow)
         event.save()
-        _republish(set(locked.children.values_list("child_id", flat=True)))
+        _republish(set(locked.children.values_list("child_id", flat=True)), actor)
     return locked
 
 
