@@ -121,20 +121,22 @@ class Scope:
         """The districts (primary keys) the user's grants of these roles name."""
         return set().union(*(self._districts_of.get(role, set()) for role in roles))
 
-    @cached_property
-    def region_district_ids(self) -> set[int]:
-        """The districts of the regions of the user's regional administrator grants."""
-        if not self._regions:
-            return set()
+    def _in_districts(self, field: str, districts: set[int]) -> Q | None:
+        """The condition that the district (primary key) in ``field`` is one of these or of the user's regions
+        (a subquery: a region's hundred-odd district ids would be passed and planned on every request)."""
         from mepsis.orgs.models import District
 
-        return set(District.objects.filter(region_id__in=self._regions).values_list("pk", flat=True))
+        conditions = [Q(**{f"{field}__in": districts})] if districts else []
+        if self._regions:
+            conditions.append(Q(**{f"{field}__in": District.objects.filter(region_id__in=self._regions)
+                                                                   .values("pk")}))
+        return _any(conditions)
 
-    @cached_property
-    def _region_district_codes(self) -> set[str]:
+    def _region_district_codes(self):
+        """The codes of the districts of the user's regions, as a subquery (COEs name their district by code)."""
         from mepsis.orgs.models import District
 
-        return set(District.objects.filter(pk__in=self.region_district_ids).values_list("district_id", flat=True))
+        return District.objects.filter(region_id__in=self._regions).values("district_id")
 
     @property
     def _staff(self) -> set[int]:
@@ -157,8 +159,8 @@ class Scope:
         conditions = []
         if self._recruiter:
             conditions.append(Exists(CoeAuthor.objects.filter(coe=OuterRef("pk"), user=self.user)))
-        if self._region_district_codes:
-            conditions.append(Q(to_district_id__in=self._region_district_codes))
+        if self._regions:
+            conditions.append(Q(to_district_id__in=self._region_district_codes()))
         # District and regional staff see the COEs that list a child of theirs; a recruiter only those they wrote.
         child_condition = self._child_condition("child_id", recruiter=False)
         if child_condition is not None:
@@ -168,10 +170,7 @@ class Scope:
     def enrollments(self) -> QuerySet:
         from mepsis.enrollments.models import Enrollment
 
-        conditions = []
-        districts = self._staff | self.district_ids(Role.SIS_CLIENT) | self.region_district_ids
-        if districts:
-            conditions.append(Q(district_id__in=districts))
+        conditions = [self._in_districts("district_id", self._staff | self.district_ids(Role.SIS_CLIENT))]
         child_condition = self._child_condition("child_id")
         if child_condition is not None:
             conditions.append(child_condition)
@@ -180,10 +179,7 @@ class Scope:
     def alerts(self) -> QuerySet:
         from mepsis.alerts.models import Alert
 
-        conditions = []
-        districts = self._staff | self.region_district_ids
-        if districts:
-            conditions.append(Q(district_id__in=districts))
+        conditions = [self._in_districts("district_id", self._staff)]
         if self._recruiter:
             conditions.append(Q(district__isnull=True))
         return self._scoped(Alert.objects.all(), _any(conditions))
@@ -191,8 +187,8 @@ class Scope:
     def smepa(self) -> QuerySet:
         from mepsis.reports.models import SmepaRecord
 
-        districts = self._staff | self.district_ids(Role.SIS_CLIENT) | self.region_district_ids
-        return self._scoped(SmepaRecord.objects.all(), Q(district_id__in=districts) if districts else None)
+        return self._scoped(SmepaRecord.objects.all(),
+                            self._in_districts("district_id", self._staff | self.district_ids(Role.SIS_CLIENT)))
 
     def candidates(self) -> QuerySet:
         """The match worklist: pairs a person decides, for the state's reviewers (and, read-only, auditors)."""
@@ -203,10 +199,7 @@ class Scope:
     def referrals(self) -> QuerySet:
         from mepsis.alerts.models import Referral
 
-        conditions = []
-        districts = self._staff | self.region_district_ids
-        if districts:
-            conditions.append(Q(district_id__in=districts))
+        conditions = [self._in_districts("district_id", self._staff)]
         if self._recruiter:
             # A recruiter works the referrals assigned to them and picks up the ones nobody has yet.
             conditions.append(Q(assigned_to=self.user) | Q(status=Referral.Status.OPEN, assigned_to__isnull=True))
@@ -215,10 +208,7 @@ class Scope:
     def services(self) -> QuerySet:
         from mepsis.delivery.models import Service
 
-        conditions = []
-        districts = self._staff | self.region_district_ids
-        if districts:
-            conditions.append(Q(project__district_id__in=districts))
+        conditions = [self._in_districts("project__district_id", self._staff)]
         if self._regions:
             conditions.append(Q(project__region_id__in=self._regions))
         child_condition = self._child_condition("child_id", recruiter=False)
@@ -233,8 +223,7 @@ class Scope:
 
         if self._recruiter:
             return District.objects.all()
-        districts = set().union(*self._districts_of.values()) | self.region_district_ids
-        return self._scoped(District.objects.all(), Q(pk__in=districts) if districts else None)
+        return self._scoped(District.objects.all(), self._in_districts("pk", set().union(*self._districts_of.values())))
 
     def users(self) -> QuerySet:
         """The users this user manages: every user for a state administrator, those holding a grant in their
@@ -302,17 +291,18 @@ class Scope:
             # The COE and service conditions first: PostgreSQL hashes their few rows once and tries them before
             # probing a child's enrollments, so most children of the region never need the probe.
             conditions.append(Exists(CoeChild.objects.filter(child=OuterRef(ref),
-                                                             coe__to_district_id__in=self._region_district_codes)))
+                                                             coe__to_district_id__in=self._region_district_codes())))
             conditions.append(Exists(Service.objects.filter(
-                Q(project__district_id__in=self.region_district_ids) | Q(project__region_id__in=self._regions),
+                self._in_districts("project__district_id", set()) | Q(project__region_id__in=self._regions),
                 child=OuterRef(ref))))
-            conditions.append(Exists(Enrollment.objects.filter(child=OuterRef(ref),
-                                                               district_id__in=self.region_district_ids)))
+            conditions.append(Exists(Enrollment.objects.filter(self._in_districts("district_id", set()),
+                                                               child=OuterRef(ref))))
         return _any(conditions)
 
 
 def _any(conditions: list) -> Any:
-    """The disjunction of the conditions, or None when there are none."""
+    """The disjunction of the conditions (None among them: no condition), or None when there are none."""
+    conditions = [condition for condition in conditions if condition is not None]
     if not conditions:
         return None
     combined = Q(conditions[0])
