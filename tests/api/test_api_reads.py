@@ -32,6 +32,22 @@ def test_the_children_list_filters_by_district_name_birth_date_and_eligibility(s
     assert d1.child_id in eligible and d1.child_id not in before
 
 
+def test_a_districts_children_come_25_a_page_in_name_order_with_links_and_no_total(state, as_role):
+    admin = as_role(Role.STATE_ADMIN)
+    grow(state, 30)
+
+    first = admin.get("/api/v1/children/", {"district": "9001"}).json()
+    second = admin.get(first["next"]).json()
+    rows = first["results"] + second["results"]
+    assert "count" not in first and first["previous"] is None
+    assert len(first["results"]) == 25 and second["next"] is None and second["previous"].endswith("?district=9001")
+    assert len(rows) == 32  # d1, d1_last_year and the 30 grown
+    order = [(row["last_name_1"], row["last_name_2"] or "", row["first_name"], row["child_id"]) for row in rows]
+    assert order == sorted(order)
+    for page in ("3", "0", "x"):
+        assert admin.get("/api/v1/children/", {"district": "9001", "page": page}).status_code == 404
+
+
 def test_a_bad_filter_is_a_400_naming_the_field(state, as_role):
     response = as_role(Role.STATE_ADMIN).get("/api/v1/children/", {"eligible_on": "2025-02-30"})
 
@@ -70,8 +86,10 @@ def test_a_page_of_the_list_is_one_audit_event_whatever_its_children(state, as_r
 def grow(state, more: int) -> None:
     """More children of district 9001 on the same pages: each certified, enrolled, alerted and referred."""
     from mepsis.alerts.models import Alert, AlertChild, Referral
+    from mepsis.registry.roster import refresh_roster
     from mepsis.reports.models import SmepaRecord
 
+    grown = []
     run = IngestRun.objects.create(started_at=state.enrollments["d1"].first_run.started_at, actor="tester")
     alert = Alert.objects.create(kind=Alert.Kind.DISTRICT_ENROLLMENT, district=state.districts["9001"], run=run)
     for number in range(more):
@@ -84,6 +102,8 @@ def grow(state, more: int) -> None:
         SmepaRecord.objects.create(child=child, district=state.districts["9001"], school_year=state.school_year,
                                    student_unique_id=child.state_student_id or "", begin_date=enrollment.entry_date,
                                    last_qualifying_move=coe.qad, updated_at=timezone.now())
+        grown.append(child.pk)
+    refresh_roster(grown)  # the enrollments were made here, not by the ingest
 
 
 @pytest.mark.parametrize("role, url", [

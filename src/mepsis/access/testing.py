@@ -93,6 +93,7 @@ def small_state(*, on: dt.date | None = None) -> SmallState:
     from mepsis.enrollments.models import IngestRun
     from mepsis.matching.models import MatchCandidate
     from mepsis.orgs.models import District, Region, School
+    from mepsis.registry.roster import refresh_roster
     from mepsis.reports.models import SmepaRecord
 
     today = on or timezone.localdate()
@@ -122,6 +123,8 @@ def small_state(*, on: dt.date | None = None) -> SmallState:
         state.enrollments[name] = _enroll(state.children[name], state.districts[code], year, run)
     unlinked = _enroll(state.children["d1"], state.districts["9001"], state.school_year, run, linked=False)
     state.enrollments["d1_unlinked"] = unlinked
+    # The enrollments were made here, not by the ingest, so their districts' rosters are brought up to date here.
+    refresh_roster(child.pk for child in state.children.values())
     state.candidates["d1"] = MatchCandidate.objects.create(
         enrollment=unlinked, child=state.children["d1"], reason=MatchCandidate.Reason.SEVERAL_CHILDREN, run=run)
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from mepsis.access.scope import Scope, scope_for
@@ -23,7 +24,47 @@ def scope(request) -> Scope:
 
 
 class Page(PageNumberPagination):
+    """Pages of 25 by number (``?page=2``), with links to the next and previous pages and no total: counting
+    every record of a scope would cost more than reading the page (the number of a page past the last answers
+    404)."""
+
     page_size = 25
+    template = None
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        text = request.query_params.get(self.page_query_param) or "1"
+        self.number = int(text) if text.isascii() and text.isdigit() and 0 < len(text) < 7 else 0
+        if self.number < 1:
+            raise exceptions.NotFound(self.invalid_page_message)
+        start = (self.number - 1) * self.page_size
+        rows = list(queryset[start:start + self.page_size + 1])  # one more tells whether a next page exists
+        if not rows and self.number > 1:
+            raise exceptions.NotFound(self.invalid_page_message)
+        self.has_next = len(rows) > self.page_size
+        return rows[:self.page_size]
+
+    def get_paginated_response(self, data):
+        return Response({"next": self.get_next_link(), "previous": self.get_previous_link(), "results": data})
+
+    def get_paginated_response_schema(self, schema):
+        described = super().get_paginated_response_schema(schema)
+        del described["properties"]["count"]
+        described["required"] = ["next", "previous", "results"]
+        return described
+
+    def get_next_link(self):
+        if not self.has_next:
+            return None
+        return replace_query_param(self.request.build_absolute_uri(), self.page_query_param, self.number + 1)
+
+    def get_previous_link(self):
+        if self.number == 1:
+            return None
+        url = self.request.build_absolute_uri()
+        if self.number == 2:
+            return remove_query_param(url, self.page_query_param)
+        return replace_query_param(url, self.page_query_param, self.number - 1)
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -47,7 +47,9 @@ class Child(models.Model):
     class Meta:
         verbose_name = _("child")
         verbose_name_plural = _("children")
-        indexes = [models.Index(fields=["last_name_1", "birth_date"])]
+        # The second is the children lists' order (``mepsis.web.views.children.ChildFilter``).
+        indexes = [models.Index(fields=["last_name_1", "birth_date"]),
+                   models.Index(fields=["last_name_1", "last_name_2", "first_name", "child_id"], name="child_by_name")]
 
     def __str__(self):
         return f"{self.child_id} {self.first_name} {self.last_name_1}"
@@ -133,3 +135,25 @@ class CoeChild(models.Model):
 
     def __str__(self):
         return f"{self.coe.coe_id}[{self.index}] {self.child.child_id}"
+
+
+class DistrictChild(models.Model):
+    """A child of a district: one with an enrollment linked to them there or on a COE moving there (any
+    status), with the names the children lists sort by, so that a district's list reads its first 25 rows in
+    name order from an index instead of sorting the district's thousands of children on every page.
+
+    Derived: ``mepsis.registry.roster.refresh_roster`` rewrites a child's rows whenever the writes that change
+    them run (COEs, the enrollment ingest, the linkage of enrollments and children).
+    """
+
+    district = models.ForeignKey("orgs.District", models.CASCADE, related_name="+", db_index=False)
+    child = models.ForeignKey(Child, models.CASCADE, related_name="districts")
+    last_name_1 = models.CharField(max_length=100)
+    last_name_2 = models.CharField(max_length=100, blank=True)
+    first_name = models.CharField(max_length=100)
+    child_key = models.CharField(max_length=32)  # the child's child_id, the last key of the name order
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["district", "child"], name="district_child_unique")]
+        indexes = [models.Index(fields=["district", "last_name_1", "last_name_2", "first_name", "child_key"],
+                                name="district_child_by_name")]

@@ -44,22 +44,26 @@ class ChildFilter(forms.Form):
         self.fields["district"].queryset = scope.districts().order_by("district_id")
 
     def filter(self, children):
-        """The children that pass the filters (the form must be valid)."""
+        """The children that pass the filters (the form must be valid), in the lists' order (``by_name``)."""
         wanted = self.cleaned_data
         for word in wanted["name"].split():
             children = children.filter(Q(first_name__istartswith=word) | Q(last_name_1__istartswith=word)
                                        | Q(last_name_2__istartswith=word))
         if wanted["birth_date"]:
             children = children.filter(birth_date=wanted["birth_date"])
-        if district := wanted["district"]:
-            # One semi-join on the union of the district's few children (its linked enrollments, by the
-            # enrollment key that begins with the district, and its COEs): an OR of two subqueries would
-            # make the database read every child of the state instead.
-            children = children.filter(pk__in=district.enrollments.filter(child__isnull=False).values("child_id").union(
-                CoeChild.objects.filter(coe__to_district_id=district.district_id).values("child_id")))
         if day := wanted["eligible_on"]:
             children = children.filter(pk__in=_eligible_on(day).values("child_id"))
-        return children
+        if district := wanted["district"]:
+            # The district's children (an enrollment there or a COE moving there), read in name order from
+            # their own index: a district can have thousands, which a page must not sort every time.
+            return children.filter(districts__district=district).order_by(
+                *(f"districts__{name}" for name in ("last_name_1", "last_name_2", "first_name", "child_key")))
+        return by_name(children)
+
+
+def by_name(children):
+    """The children lists' order: last names, first name, then child id (the index ``child_by_name``)."""
+    return children.order_by("last_name_1", "last_name_2", "first_name", "child_id")
 
 
 def _eligible_on(day: dt.date):
@@ -74,11 +78,10 @@ def child_list(request):
     children = scope.children()
     if form.is_bound and form.is_valid():
         children = form.filter(children)
-    elif form.is_bound:
-        children = children.none()
+    else:
+        children = by_name(children.none() if form.is_bound else children)
     today = timezone.localdate()
-    children = (children.annotate(eligible_today=Exists(_eligible_on(today).filter(child_id=OuterRef("pk"))))
-                .order_by("last_name_1", "last_name_2", "first_name", "child_id"))
+    children = children.annotate(eligible_today=Exists(_eligible_on(today).filter(child_id=OuterRef("pk"))))
     page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
