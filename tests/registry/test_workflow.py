@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 
+from mepsis.access.audit import verify_chain
 from mepsis.access.models import AppendOnly, AuditEvent
 from mepsis.registry import actions
 from mepsis.registry.actions import ActionRefused
@@ -40,6 +41,7 @@ def test_a_coe_goes_from_draft_through_return_to_approval_and_each_step_is_audit
     assert list(AuditEvent.objects.filter(object_id="WI-2025-000123").order_by("pk").values_list("action", flat=True)) == [
         "coe.created", "coe.submitted", "coe.returned", "coe.revised", "coe.submitted", "coe.revised",
     ]
+    assert verify_chain()[1] is None  # every step's event is a link of the chain
 
 
 def test_a_return_without_reasons_is_refused(draft):

@@ -26,6 +26,8 @@ GENESIS = "0" * 64
 # pg_advisory_xact_lock's key for the audit chain (any constant no other code uses: "MEPSAUDT").
 _CHAIN_LOCK = 0x4D45505341554454
 CHAINED_FIELDS = ("at", "actor", "action", "object_type", "object_id", "why", "before", "after")
+COLUMNS = (*CHAINED_FIELDS, "prev_hash", "hash")
+_TABLE = AuditEvent._meta.db_table
 
 
 def cli_actor() -> str:
@@ -61,20 +63,22 @@ def record_many(events: Iterable[AuditEvent]) -> None:
     if not events:
         return
     # No savepoint: if the events cannot be written, the caller's whole change must not be either.
-    with transaction.atomic(savepoint=False):
-        previous = _lock_chain()
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        previous = _lock_chain(cursor)
+        rows = []
         for audit_event in events:
             audit_event.prev_hash = previous
             audit_event.hash = previous = event_hash(previous, fields_of(audit_event))
-        if len(events) == 1:
-            events[0].save()
+            rows.append((connection.ops.adapt_datetimefield_value(audit_event.at), audit_event.actor,
+                         audit_event.action, audit_event.object_type, str(audit_event.object_id), audit_event.why,
+                         _json(audit_event.before), _json(audit_event.after), audit_event.prev_hash, audit_event.hash))
+        if len(rows) == 1:  # a read or a change of one record: one INSERT, not the ORM's save
+            names = ", ".join(connection.ops.quote_name(name) for name in COLUMNS)
+            cursor.execute(f"INSERT INTO {_TABLE} ({names}) VALUES ({', '.join(['%s'] * len(COLUMNS))})", rows[0])
         else:
             # COPY on PostgreSQL, one prepared statement on SQLite: the ORM's per-field preparation would take
             # most of a bulk import's time. The database numbers the rows in order, under the chain's lock.
-            bulk.insert_rows(AuditEvent, (*CHAINED_FIELDS, "prev_hash", "hash"), [
-                (connection.ops.adapt_datetimefield_value(audit_event.at), audit_event.actor, audit_event.action,
-                 audit_event.object_type, str(audit_event.object_id), audit_event.why, _json(audit_event.before),
-                 _json(audit_event.after), audit_event.prev_hash, audit_event.hash) for audit_event in events])
+            bulk.insert_rows(AuditEvent, COLUMNS, rows)
 
 
 def record_read(user: Any, object_type: str, object_id: Any) -> AuditEvent:
@@ -108,13 +112,18 @@ def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
-def _lock_chain() -> str:
+def _lock_chain(cursor) -> str:
     """Take the chain's lock for this transaction and give the hash of its last event."""
+    last = f"SELECT hash FROM {_TABLE} ORDER BY id DESC LIMIT 1"
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
-    last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
-    return last or GENESIS
+        # One round trip for two statements: the second takes its snapshot after the lock is granted, so it
+        # sees the last event of the writer before.
+        cursor.execute(f"SELECT pg_advisory_xact_lock({_CHAIN_LOCK}); {last}")
+        cursor.nextset()
+    else:
+        cursor.execute(last)
+    row = cursor.fetchone()
+    return row[0] if row else GENESIS
 
 
 @dataclass(frozen=True)

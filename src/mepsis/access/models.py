@@ -132,9 +132,8 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type} {self.object_id}"
 
     def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnly("audit events are never updated")
-        super().save(*args, **kwargs)
+        # A save would write an event outside the chain: the chain's writer is mepsis.access.audit.record_many.
+        raise AppendOnly("audit events are written by mepsis.access.audit.record, never saved or updated")
 
     def delete(self, *args, **kwargs):
         raise AppendOnly("audit events are never deleted")

@@ -241,9 +241,10 @@ def _save_batch(batch: list[_Prepared], actor: str, why: str, known_districts: s
                                         result=item.result))
             report.changed += 1
 
-        for rows in (families, new_coes, versions, entries, events):
+        for rows in (families, new_coes, versions, entries):
             bulk.assign_ids([row for row in rows if row.pk is None])
             bulk.insert(rows)
+        audit.record_many(events)
         _republish({child.pk for item in written for child in item.children}  # and those a new version left off
                    | {entry.child_id for item in written + status_only if item.coe_id in existing
                       for entry in current_children.get(existing[item.coe_id].pk, [])}, actor)
@@ -589,8 +590,8 @@ def _transition(coe: Coe, name: str, *, actor: str, why: str, **workflow: Any) -
         _require_from(locked, name)
         result = check(current_document(locked)) if workflow.get("void_reason") else None
         entries = list(locked.children.select_related("child").order_by("index")) if result else []
-        event = _set_workflow(locked, TRANSITIONS[name][1], actor, why, entries=entries, result=result, **workflow)
-        event.save()
+        audit.record_many([_set_workflow(locked, TRANSITIONS[name][1], actor, why, entries=entries, result=result,
+                                         **workflow)])
         _republish(set(locked.children.values_list("child_id", flat=True)), actor)
     return locked
 
