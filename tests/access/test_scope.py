@@ -29,6 +29,24 @@ def test_each_role_sees_exactly_the_children_roles_md_gives_it(state, role):
 
 
 @pytest.mark.parametrize("role", list(Role))
+def test_the_records_of_a_visible_child_are_those_the_scope_gives_of_each_kind(state, role):
+    from mepsis.registry.models import CoeChild
+
+    # The child of the recruiter's COE is served in district 9003: the recruiter sees the child, not the service.
+    served = state.services["d3"]
+    served.pk, served.child, served.coe = None, state.children["recruiters"], state.coes["recruiters"]
+    served.save()
+    scope = scope_for(state.users[role])
+    for child in scope.children():
+        records = scope.records_of(child)
+        assert set(records.coe_entries) == set(CoeChild.objects.filter(child=child, coe__in=scope.coes()))
+        assert set(records.enrollments) == set(scope.enrollments().filter(child=child))
+        assert set(records.services) == set(scope.services().filter(child=child))
+    if role == Role.RECRUITER:
+        assert not scope.records_of(state.children["recruiters"]).services.exists()
+
+
+@pytest.mark.parametrize("role", list(Role))
 def test_a_child_out_of_scope_is_simply_absent(state, role):
     children = scope_for(state.users[role]).children()
     for child in state.hidden(role).values():

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -216,6 +216,24 @@ class Scope:
             conditions.append(child_condition)
         return self._scoped(Service.objects.all(), _any(conditions))
 
+    def records_of(self, child: Any) -> ChildRecords:
+        """The COE entries (``CoeChild``), enrollments and services of a child found through ``children()``
+        that the user sees.
+
+        The same as filtering ``coes()``, ``enrollments()`` and ``services()`` by the child, in simpler
+        queries: every condition of those querysets but a recruiter's own holds for every record of a child
+        the user sees (each is the child's own condition, or is implied by it), so without the recruiter's role
+        all of the child's records are visible and no condition needs building or planning again."""
+        from mepsis.delivery.models import Service
+        from mepsis.enrollments.models import Enrollment
+        from mepsis.registry.models import CoeChild
+
+        entries = CoeChild.objects.filter(child=child)
+        if self._recruiter and not self.statewide:
+            return ChildRecords(entries.filter(Exists(self.coes().filter(pk=OuterRef("coe_id")))),
+                                self.enrollments().filter(child=child), self.services().filter(child=child))
+        return ChildRecords(entries, Enrollment.objects.filter(child=child), Service.objects.filter(child=child))
+
     def districts(self) -> QuerySet:
         """The districts whose records (or counts) the user sees; every district for a recruiter, who writes
         COEs for families moving anywhere in the state."""
@@ -298,6 +316,12 @@ class Scope:
             conditions.append(Exists(Enrollment.objects.filter(self._in_districts("district_id", set()),
                                                                child=OuterRef(ref))))
         return _any(conditions)
+
+
+class ChildRecords(NamedTuple):
+    coe_entries: QuerySet
+    enrollments: QuerySet
+    services: QuerySet
 
 
 def _any(conditions: list) -> Any:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Exists, OuterRef, Subquery
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from mepsis.access.scope import Scope
 from mepsis.delivery.models import PfsDetermination
 from mepsis.matching.models import MatchCandidate
-from mepsis.registry.models import Child, CoeChild, CoeStatus
+from mepsis.registry.models import Child, CoeStatus
 
 IDENTITY = ("child_id", "first_name", "middle_name", "last_name_1", "last_name_2", "suffix", "sex", "birth_date",
             "state_student_id")
@@ -25,13 +27,21 @@ SERVICE_FIELDS = ("service", "begin_date", "end_date", "hours", "basis")
 ENDING_SOON_DAYS = 90
 
 
+def find_child(scope: Scope, child_id: str) -> Child:
+    """The child with this child_id in the user's scope (else 404), with what its flags need: its PFS
+    determination in force and whether a match waits on the worklist, in the same query."""
+    pfs = PfsDetermination.objects.filter(child=OuterRef("pk")).order_by("-determination_date", "-determined_at")
+    open_match = MatchCandidate.objects.filter(child=OuterRef("pk"), status=MatchCandidate.Status.OPEN)
+    return get_object_or_404(scope.children().annotate(
+        pfs=Subquery(pfs.values("pfs")[:1]), pfs_date=Subquery(pfs.values("determination_date")[:1]),
+        match_review=Exists(open_match)), child_id=child_id)
+
+
 def consolidated_record(scope: Scope, child: Child, *, on: dt.date | None = None) -> dict:
+    """The record of a child found by ``find_child``."""
     today = on or timezone.localdate()
-    # The child's COEs first, then which of them the user sees: a filter on the scope's COEs as a subquery
-    # would read every COE of the state for a statewide user.
-    entries = list(CoeChild.objects.filter(child=child).select_related("coe").order_by("coe__qad", "coe__coe_id"))
-    visible = set(scope.coes().filter(pk__in=[entry.coe_id for entry in entries]).values_list("pk", flat=True))
-    entries = [entry for entry in entries if entry.coe_id in visible]
+    records = scope.records_of(child)
+    entries = list(records.coe_entries.select_related("coe").order_by("coe__qad", "coe__coe_id"))
     coes = [{
         "coe_id": entry.coe.coe_id, "status": entry.coe.status, "version": entry.coe.version,
         "interview_date": entry.coe.interview_date, "qad": entry.coe.qad, "to_district_id": entry.coe.to_district_id,
@@ -47,11 +57,11 @@ def consolidated_record(scope: Scope, child: Child, *, on: dt.date | None = None
                          for interval in eligibility)
     enrollments = [{"district_id": enrollment.district.district_id, "school_id": enrollment.school.school_id,
                     **{name: getattr(enrollment, name) or None for name in ENROLLMENT_FIELDS}}
-                   for enrollment in scope.enrollments().filter(child=child).select_related("district", "school")
+                   for enrollment in records.enrollments.select_related("district", "school")
                    .order_by("-entry_date", "pk")]
     services = [{"project_id": service.project.project_id, "session_type": service.project.session_type,
                  **{name: getattr(service, name) for name in SERVICE_FIELDS}}
-                for service in scope.services().filter(child=child).select_related("project")
+                for service in records.services.select_related("project")
                 .order_by("-begin_date", "pk")]
     return {
         **{name: getattr(child, name) or None for name in IDENTITY},
@@ -67,10 +77,9 @@ def consolidated_record(scope: Scope, child: Child, *, on: dt.date | None = None
 def _flags(child: Child, eligibility: list[dict], eligible_today: bool, today: dt.date) -> list[dict]:
     """What a person looking at the record should notice, each with a code and a sentence."""
     flags = []
-    pfs = PfsDetermination.objects.filter(child=child).order_by("-determination_date", "-determined_at").first()
-    if pfs is not None and pfs.pfs:
+    if child.pfs:
         flags.append(("PRIORITY_FOR_SERVICES", gettext("Priority for services since %(day)s.") % {
-            "day": pfs.determination_date.isoformat()}))
+            "day": child.pfs_date.isoformat()}))
     if eligible_today:
         last_day = max(interval["last_eligible_day"] for interval in eligibility
                        if interval["eligibility_start"] <= today <= interval["last_eligible_day"])
@@ -80,6 +89,6 @@ def _flags(child: Child, eligibility: list[dict], eligible_today: bool, today: d
     if not child.state_student_id:
         flags.append(("NO_STATE_STUDENT_ID", gettext("No state student id yet: no enrollment is linked to the "
                                                      "child, so no SMEPA record is published.")))
-    if MatchCandidate.objects.filter(child=child, status=MatchCandidate.Status.OPEN).exists():
+    if child.match_review:
         flags.append(("MATCH_REVIEW", gettext("An enrollment that may be this child waits on the match worklist.")))
     return [{"code": code, "message": message} for code, message in flags]
