@@ -241,7 +241,6 @@ def _plan_for_reports(cursor) -> None:
     if connection.vendor == "postgresql":
         cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        cursor.execute("SET LOCAL jit = off")
 
 
 def counted_children(period: str | Span, category: str, *, districts: Sequence[str] | None = None,
