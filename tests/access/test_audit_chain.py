@@ -127,6 +127,53 @@ def test_concurrent_writers_append_one_after_the_other(mepsis_process):
     assert report["intact"] and report["checked"] > 100
 
 
+HOLDER = """
+import pathlib, sys, time
+import django
+django.setup()
+from django.db import transaction
+from mepsis.access import audit
+with transaction.atomic():
+    audit.record("holder", "test.wrote", "test", "held")
+    pathlib.Path(sys.argv[1]).touch()
+    while not pathlib.Path(sys.argv[2]).exists():
+        time.sleep(0.05)
+"""
+
+
+LANES = """
+import json
+import django
+django.setup()
+from mepsis.access.models import AuditEvent
+print(json.dumps([list(AuditEvent.objects.filter(actor=actor).values_list("lane", flat=True).distinct())
+                  for actor in ("holder", "writer9")]))
+"""
+
+
+@postgresql_only
+@pytest.mark.slow
+def test_a_writer_does_not_wait_for_another_holding_its_lane(mepsis_process, tmp_path):
+    assert mepsis_process("init").returncode == 0
+    env = {**mepsis_process.env, "DJANGO_SETTINGS_MODULE": "mepsis.settings"}
+    written, done = tmp_path / "written", tmp_path / "done"
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(written), str(done)], env=env)
+    try:
+        while not written.exists():
+            assert holder.poll() is None
+        # The holder's transaction is still open: a writer in its lane would wait for it forever.
+        other = subprocess.run([sys.executable, "-c", WRITER, "9"], env=env, timeout=120)
+        assert other.returncode == 0
+    finally:
+        done.touch()
+        assert holder.wait(timeout=120) == 0
+    lanes = subprocess.run([sys.executable, "-c", LANES], env=env, capture_output=True, text=True, check=True)
+    held, wrote = (set(lanes) for lanes in json.loads(lanes.stdout))
+    assert len(held) == 1 and not held & wrote
+    ran = mepsis_process("audit", "verify", "--format", "json")
+    assert ran.returncode == 0 and json.loads(ran.stdout)["intact"]
+
+
 def test_reads_and_exports_are_recorded_with_the_username():
     user = make_user(Role.DISTRICT_STAFF)
     audit.record_read(user, "child", "C1")

@@ -1,9 +1,12 @@
 """Writing the audit log. Actions call these inside their own transaction.
 
-Every event carries the hash of the one before it, so the log is one chain, in the order of ``id``: a write
-takes the chain's lock (on PostgreSQL a transaction-level advisory lock; SQLite's IMMEDIATE transactions
-already let one writer in at a time), reads the last hash and links its events after it. The lock is held
-until the writing transaction ends, so concurrent writers append one after the other.
+Every event carries the hash of the one before it in its lane, so the log is a few chains (lanes), each in
+the order of ``id``: a write takes a lane's lock (on PostgreSQL a transaction-level advisory lock, the first
+free of ``LANES`` from the one of its connection; SQLite's IMMEDIATE transactions already let one writer in
+at a time, so it has one lane), reads the lane's last hash and links its events after it. The lock is held
+until the writing transaction ends, so writers in a lane append one after the other; with one lane, every
+page read of a busy server would wait its turn behind the others' commits, and a long import would hold up
+every read.
 """
 
 from __future__ import annotations
@@ -23,10 +26,12 @@ from mepsis import bulk
 from .models import AuditEvent
 
 GENESIS = "0" * 64
-# pg_advisory_xact_lock's key for the audit chain (any constant no other code uses: "MEPSAUDT").
+# pg_advisory_xact_lock's key for lane 0 of the audit chain, lane n's is this plus n (a constant no other code
+# uses: "MEPSAUDT"); and the number of lanes, enough for every worker of a server and an import at once.
 _CHAIN_LOCK = 0x4D45505341554454
+LANES = 16
 CHAINED_FIELDS = ("at", "actor", "action", "object_type", "object_id", "why", "before", "after")
-COLUMNS = (*CHAINED_FIELDS, "prev_hash", "hash")
+COLUMNS = (*CHAINED_FIELDS, "lane", "prev_hash", "hash")
 _TABLE = AuditEvent._meta.db_table
 
 
@@ -64,14 +69,15 @@ def record_many(events: Iterable[AuditEvent]) -> None:
         return
     # No savepoint: if the events cannot be written, the caller's whole change must not be either.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        previous = _lock_chain(cursor)
+        lane, previous = _lock_lane(cursor)
         rows = []
         for audit_event in events:
-            audit_event.prev_hash = previous
+            audit_event.lane, audit_event.prev_hash = lane, previous
             audit_event.hash = previous = event_hash(previous, fields_of(audit_event))
             rows.append((connection.ops.adapt_datetimefield_value(audit_event.at), audit_event.actor,
                          audit_event.action, audit_event.object_type, str(audit_event.object_id), audit_event.why,
-                         _json(audit_event.before), _json(audit_event.after), audit_event.prev_hash, audit_event.hash))
+                         _json(audit_event.before), _json(audit_event.after), lane, audit_event.prev_hash,
+                         audit_event.hash))
         if len(rows) == 1:  # a read or a change of one record: one INSERT, not the ORM's save
             names = ", ".join(connection.ops.quote_name(name) for name in COLUMNS)
             cursor.execute(f"INSERT INTO {_TABLE} ({names}) VALUES ({', '.join(['%s'] * len(COLUMNS))})", rows[0])
@@ -112,18 +118,25 @@ def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
-def _lock_chain(cursor) -> str:
-    """Take the chain's lock for this transaction and give the hash of its last event."""
-    last = f"SELECT hash FROM {_TABLE} ORDER BY id DESC LIMIT 1"
+def _lock_lane(cursor) -> tuple[int, str]:
+    """Take a lane's lock for this transaction: its number and the hash of its last event."""
+    lane = 0
     if connection.vendor == "postgresql":
-        # One round trip for two statements: the second takes its snapshot after the lock is granted, so it
-        # sees the last event of the writer before.
-        cursor.execute(f"SELECT pg_advisory_xact_lock({_CHAIN_LOCK}); {last}")
-        cursor.nextset()
-    else:
-        cursor.execute(last)
+        # The first lane free, trying the connection's own first, so a server's workers seldom meet; every
+        # lane busy, the connection's own, waiting.
+        cursor.execute(f"SELECT lane FROM (SELECT (pg_backend_pid() + n) % {LANES} AS lane "
+                       f"FROM generate_series(0, {LANES - 1}) n) lanes "
+                       f"WHERE pg_try_advisory_xact_lock({_CHAIN_LOCK} + lane) LIMIT 1")
+        found = cursor.fetchone()
+        if found is None:
+            cursor.execute(f"SELECT pg_backend_pid() % {LANES}, pg_advisory_xact_lock({_CHAIN_LOCK} + "
+                           f"pg_backend_pid() % {LANES})")
+            found = cursor.fetchone()
+        lane = found[0]
+    # A statement of its own, whose snapshot is taken after the lock was granted: it sees the lane's last event.
+    cursor.execute(f"SELECT hash FROM {_TABLE} WHERE lane = %s ORDER BY id DESC LIMIT 1", [lane])
     row = cursor.fetchone()
-    return row[0] if row else GENESIS
+    return lane, row[0] if row else GENESIS
 
 
 @dataclass(frozen=True)
@@ -137,14 +150,16 @@ class BrokenLink:
 
 def verify_chain(*, chunk_size: int = 5000, update: Callable[[int], None] = lambda done: None
                  ) -> tuple[int, BrokenLink | None]:
-    """Walk the whole chain in order, streaming; the number of events checked and the first broken link."""
-    previous, checked = GENESIS, 0
-    rows = AuditEvent.objects.order_by("id").values_list("id", "prev_hash", "hash", *CHAINED_FIELDS)
-    for checked, (event_id, prev_hash, stored, *values) in enumerate(rows.iterator(chunk_size=chunk_size), 1):
-        if prev_hash != previous:
+    """Walk the whole log in order, streaming, following each lane's chain; the number of events checked and
+    the first broken link."""
+    previous: dict[int, str] = {}
+    checked = 0
+    rows = AuditEvent.objects.order_by("id").values_list("id", "lane", "prev_hash", "hash", *CHAINED_FIELDS)
+    for checked, (event_id, lane, prev_hash, stored, *values) in enumerate(rows.iterator(chunk_size=chunk_size), 1):
+        if prev_hash != previous.get(lane, GENESIS):
             return checked, BrokenLink(event_id, "prev_hash")
-        previous = event_hash(previous, dict(zip(CHAINED_FIELDS, values)))
-        if stored != previous:
+        previous[lane] = event_hash(prev_hash, dict(zip(CHAINED_FIELDS, values)))
+        if stored != previous[lane]:
             return checked, BrokenLink(event_id, "hash")
         if checked % chunk_size == 0:
             update(checked)

@@ -107,8 +107,8 @@ class AuditEvent(models.Model):
 
     Written only by ``mepsis.access.audit.record``/``record_many`` inside the action that makes the change,
     in the same transaction, so a change and its audit record land together or not at all. Each event
-    carries the hash of the one before it (``prev_hash``) and its own (``hash``, over ``prev_hash`` and the
-    event), so a changed or removed event breaks the chain (``mepsis audit verify``).
+    carries the hash of the one before it in its lane (``prev_hash``) and its own (``hash``, over ``prev_hash``
+    and the event), so a changed, moved or removed event breaks a chain (``mepsis audit verify``).
     """
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
@@ -119,6 +119,7 @@ class AuditEvent(models.Model):
     why = models.TextField(_("why"), blank=True)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
+    lane = models.PositiveSmallIntegerField(_("chain"), default=0)  # mepsis.access.audit: the log's few chains
     prev_hash = models.CharField(_("hash of the event before"), max_length=64, default="")
     hash = models.CharField(_("hash"), max_length=64, default="")
 
@@ -126,7 +127,8 @@ class AuditEvent(models.Model):
 
     class Meta:
         verbose_name = _("audit event")
-        indexes = [models.Index(fields=["object_type", "object_id"]), models.Index(fields=["actor", "at"])]
+        indexes = [models.Index(fields=["object_type", "object_id"]), models.Index(fields=["actor", "at"]),
+                   models.Index(fields=["lane", "id"], name="audit_lane_last")]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type} {self.object_id}"
