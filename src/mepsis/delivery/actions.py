@@ -4,24 +4,25 @@ audit log in its own transaction, and refreshes the SMEPA records of the childre
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Max, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mepsis.access import audit
-from mepsis.bulk import assign_ids, insert
+from mepsis.bulk import allocate_ids, assign_ids, insert, insert_rows
 from mepsis.enrollments.feed import FeedUnreadable, _read_csv
 from mepsis.enrollments.models import Enrollment
 from mepsis.registry.actions import ActionRefused
-from mepsis.registry.models import Child, CoeChild, CoeStatus, CoeVersion
+from mepsis.registry.models import Child, Coe, CoeChild, CoeStatus, CoeVersion
 from mepsis.reports.dashboards import refresh_counts
 from mepsis.reports.smepa import id_list, refresh_smepa, touch_smepa
 from mepsis.rules import pfs as pfs_rules
@@ -376,20 +377,20 @@ def determine_pfs(*, on: dt.date | None = None, children: Iterable[int] | None =
         report = PfsRunReport(rule_set_version=rule_set.version)
         if ids == []:
             return report
-        certified = CoeChild.objects.filter(coe__status=CoeStatus.APPROVED, eligibility_start__isnull=False,
-                                            coe__qad__isnull=False)
-        if ids is not None:
-            certified = certified.filter(child_id__in=id_list(ids))
         qads: dict[int, list[dt.date]] = {}
-        for child_pk, qad in certified.values_list("child_id", "coe__qad"):
-            qads.setdefault(child_pk, []).append(qad)
+        coe_grades: dict[int, str] = {}  # the grade on the child's COE with the latest QAD on or before ``on``
+        for child_pk, qad, eligible, grade in _approved_places(ids):  # ordered by QAD
+            if eligible:
+                qads.setdefault(child_pk, []).append(qad)
+            if grade and qad <= on:
+                coe_grades[child_pk] = grade
         in_force = _determinations_in_force(on, ids)
         pks = sorted(set(qads) | {child_pk for child_pk, row in in_force.items() if row["pfs"]})
         people = {pk: (ssid, birth) for pk, ssid, birth in
                   Child.objects.filter(pk__in=id_list(pks)).values_list("pk", "state_student_id", "birth_date")}
-        indicators = _indicators_on(on, [ssid for ssid, _b in people.values() if ssid])
-        grades = _grades_on(on, list(people))
-        now, made = timezone.now(), []
+        indicators = _indicators_on(on, pks)
+        grades = {**coe_grades, **_enrolled_grades(on, pks)}  # an enrollment's grade first
+        made = []  # (child, pfs, inputs as JSON)
         for child_pk, (ssid, birth_date) in people.items():
             child_qads = qads.get(child_pk, [])
             child_indicators = indicators.get(ssid, {})
@@ -406,22 +407,34 @@ def determine_pfs(*, on: dt.date | None = None, children: Iterable[int] | None =
             if before is not None and before["inputs"] == inputs and before["rule_set_id"] == rule_set.pk:
                 report.unchanged += 1
                 continue
-            made.append(PfsDetermination(child_id=child_pk, determination_date=on, pfs=result.pfs, inputs=inputs,
-                                         rule_set=rule_set, determined_at=now, determined_by=actor))
-        assign_ids(made)
-        insert(made)
+            made.append((child_pk, result.pfs, json.dumps(inputs, ensure_ascii=False)))
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        insert_rows(PfsDetermination, ("id", "child_id", "determination_date", "pfs", "inputs", "rule_set_id",
+                                       "determined_at", "determined_by"),
+                    [(pk, child_pk, on.isoformat(), pfs, inputs, rule_set.pk, now, actor) for pk, (child_pk, pfs, inputs)
+                     in zip(allocate_ids(PfsDetermination, len(made)), made, strict=True)])
         report.determined = len(made)
         if made or ids is None:
             audit.record(actor, "pfs.determined", "pfs", on.isoformat(), why=f"rule set v{rule_set.version}",
                          after=report.as_dict())
         if publish:
-            refresh_smepa([determination.child_id for determination in made])
+            refresh_smepa([child_pk for child_pk, _pfs, _inputs in made])
     return report
 
 
 def _determinations_in_force(on: dt.date, child_pks: list[int] | None) -> dict[int, dict]:
     """Each child's determination in force on ``on`` (the latest made for the latest date on or before it;
-    every child's when ``child_pks`` is None): its ``pfs``, ``inputs`` and ``rule_set_id``."""
+    every child's when ``child_pks`` is None): its ``pfs``, ``inputs`` and ``rule_set_id``. For some children
+    on PostgreSQL, each child's is read from the end of its index (see ``_approved_places``)."""
+    if child_pks is not None and connection.vendor == "postgresql":
+        chosen, table = id_list(child_pks), PfsDetermination._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT d.child_id, d.pfs, d.inputs, d.rule_set_id FROM ({chosen.sql}) AS ids (pk) CROSS JOIN LATERAL "
+                f"(SELECT * FROM {table} WHERE child_id = ids.pk AND determination_date <= %s "
+                f"ORDER BY determination_date DESC, determined_at DESC, id DESC LIMIT 1) d", [*chosen.params, on])
+            return {child_pk: {"child_id": child_pk, "pfs": pfs, "inputs": json.loads(inputs), "rule_set_id": rule_set}
+                    for child_pk, pfs, inputs, rule_set in cursor.fetchall()}  # Django reads jsonb as text
     rows = PfsDetermination.objects.filter(determination_date__lte=on)
     if child_pks is not None:
         rows = rows.filter(child_id__in=id_list(child_pks))
@@ -430,34 +443,59 @@ def _determinations_in_force(on: dt.date, child_pks: list[int] | None) -> dict[i
     return {row["child_id"]: row for row in latest.values("child_id", "pfs", "inputs", "rule_set_id")}
 
 
-def _indicators_on(on: dt.date, students: list[str]) -> dict[str, dict[str, tuple[dt.date, str]]]:
-    """Each student's latest value of each indicator dated on or before ``on``."""
+def _indicators_on(on: dt.date, child_pks: list[int]) -> dict[str, dict[str, tuple[dt.date, str]]]:
+    """Each of these children's latest value of each indicator dated on or before ``on``, by state student id."""
     result: dict[str, dict[str, tuple[dt.date, str]]] = {}
     rows = PfsIndicator.objects.filter(date__lte=on).order_by("state_student_id", "indicator", "date")
-    if len(students) < 20_000:  # else reading them all is cheaper than a long IN list
-        rows = rows.filter(state_student_id__in=students)
+    if len(child_pks) < 20_000:  # else reading them all is cheaper than a long list
+        rows = rows.filter(state_student_id__in=Child.objects.filter(pk__in=id_list(child_pks),
+                                                                     state_student_id__isnull=False)
+                           .values("state_student_id"))
     for ssid, indicator, day, value in rows.values_list("state_student_id", "indicator", "date", "value"):
         result.setdefault(ssid, {})[indicator] = (day, value)  # ordered by date: the latest wins
     return result
 
 
-def _grades_on(on: dt.date, child_pks: list[int]) -> dict[int, str]:
-    """Each child's grade in the latest enrollment entered on or before ``on``, else on their COE with the
-    latest QAD on or before ``on``."""
+def _approved_places(child_pks: list[int] | None) -> list[tuple[int, dt.date, bool, str | None]]:
+    """Each place of these children (every child's when None) on an approved COE with a QAD, ordered by QAD:
+    (child, QAD, whether the child is eligible there, the grade the COE's current version gives).
+
+    For some children on PostgreSQL, each child's places are read by their index, then each place's COE and
+    version by their unique keys (lateral subqueries, kept apart by OFFSET 0): a plan that does not depend on
+    statistics, which tables an import is filling do not have; without them the planner believes few COEs
+    are approved and reads them all, with their versions, for each batch of the import."""
+    entry, coe, version = (model._meta.db_table for model in (CoeChild, Coe, CoeVersion))
+    chosen = None if child_pks is None else id_list(child_pks)
+    if connection.vendor == "postgresql":
+        grade = "v.document -> 'children' -> p.\"index\"::int ->> 'grade'"
+    else:
+        grade = "json_extract(v.document, '$.children[' || p.\"index\" || '].grade')"
+    if chosen is not None and connection.vendor == "postgresql":
+        sql = (f"SELECT p.child_id, x.qad, p.eligibility_start IS NOT NULL, x.grade FROM ({chosen.sql}) AS ids (pk) "
+               f"CROSS JOIN LATERAL (SELECT * FROM {entry} WHERE child_id = ids.pk OFFSET 0) p "
+               f"CROSS JOIN LATERAL (SELECT c.id, c.qad, {grade} AS grade FROM {coe} c JOIN {version} v "
+               f"ON v.coe_id = c.id AND v.number = c.version WHERE c.id = p.coe_id AND c.status = %s "
+               f"AND c.qad IS NOT NULL OFFSET 0) x ORDER BY x.qad, x.id")
+        params = [*chosen.params, CoeStatus.APPROVED]
+    else:
+        sql = (f"SELECT p.child_id, c.qad, p.eligibility_start IS NOT NULL, {grade} FROM {entry} p "
+               f"JOIN {coe} c ON c.id = p.coe_id JOIN {version} v ON v.coe_id = c.id AND v.number = c.version "
+               f"WHERE c.status = %s AND c.qad IS NOT NULL{'' if chosen is None else f' AND p.child_id IN ({chosen.sql})'} "
+               f"ORDER BY c.qad, c.id")
+        params = [CoeStatus.APPROVED, *([] if chosen is None else chosen.params)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(child_pk, _day(qad), bool(eligible), grade) for child_pk, qad, eligible, grade in cursor.fetchall()]
+
+
+def _day(value: dt.date | str) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)  # SQLite gives text
+
+
+def _enrolled_grades(on: dt.date, child_pks: list[int]) -> dict[int, str]:
+    """Each child's grade in the latest enrollment entered on or before ``on``."""
     latest = (Enrollment.objects.filter(child_id__in=id_list(child_pks), entry_date__lte=on)
               .annotate(rank=Window(RowNumber(), partition_by=F("child_id"),
                                     order_by=[F("entry_date").desc(), F("id").desc()])).filter(rank=1))
-    result = dict(latest.values_list("child_id", "grade"))
-    missing = [pk for pk in child_pks if pk not in result]
-    if missing:
-        entries = (CoeChild.objects.filter(child_id__in=id_list(missing), coe__status=CoeStatus.APPROVED,
-                                           coe__qad__lte=on).order_by("coe__qad").values_list("child_id", "coe_id", "index"))
-        positions = {coe_pk: (child_pk, index) for child_pk, coe_pk, index in entries}  # the latest QAD wins below
-        documents = CoeVersion.objects.filter(coe_id__in=id_list(sorted(positions)), number=F("coe__version"))
-        for coe_pk, document in documents.order_by("coe__qad").values_list("coe_id", "document"):
-            child_pk, index = positions[coe_pk]
-            children = document.get("children") or []
-            if index < len(children) and children[index].get("grade"):
-                result[child_pk] = children[index]["grade"]
-    return result
+    return dict(latest.values_list("child_id", "grade"))
 
