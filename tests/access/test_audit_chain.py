@@ -25,7 +25,7 @@ postgresql_only = pytest.mark.skipif("connection.vendor != 'postgresql'")
 
 
 def some_events(count=5):
-    audit.record("cli:test", "coe.created", "coe", "WI-1", why="import", after={"status": "draft", "n": 1.5})
+    audit.record("cli:test", "coe.created", "coe", "WI-1", why="importó", after={"status": "draft", "n": 1.5})
     audit.record_many([audit.event("cli:test", "child.linked", "child", f"C{n}", before={"ids": [n, None]},
                                    after={"name": "Añá"}) for n in range(count - 1)])
     return list(AuditEvent.objects.order_by("id"))

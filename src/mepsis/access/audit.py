@@ -2,11 +2,11 @@
 
 Every event carries the hash of the one before it in its lane, so the log is a few chains (lanes), each in
 the order of ``id``: a write takes a lane's lock (on PostgreSQL a transaction-level advisory lock, the first
-free of ``LANES`` from the one of its connection; SQLite's IMMEDIATE transactions already let one writer in
-at a time, so it has one lane), reads the lane's last hash and links its events after it. The lock is held
-until the writing transaction ends, so writers in a lane append one after the other; with one lane, every
-page read of a busy server would wait its turn behind the others' commits, and a long import would hold up
-every read.
+free of 16 from the one of its connection, taken by the function ``mepsis_audit_lane``, migration 0006;
+SQLite's IMMEDIATE transactions already let one writer in at a time, so it has one lane), reads the lane's
+last hash and links its events after it. The lock is held until the writing transaction ends, so writers
+in a lane append one after the other; with one lane, every page read of a busy server would wait its turn
+behind the others' commits, and a long import would hold up every read.
 """
 
 from __future__ import annotations
@@ -26,10 +26,6 @@ from mepsis import bulk
 from .models import AuditEvent
 
 GENESIS = "0" * 64
-# pg_advisory_xact_lock's key for lane 0 of the audit chain, lane n's is this plus n (a constant no other code
-# uses: "MEPSAUDT"); and the number of lanes, enough for every worker of a server and an import at once.
-_CHAIN_LOCK = 0x4D45505341554454
-LANES = 16
 CHAINED_FIELDS = ("at", "actor", "action", "object_type", "object_id", "why", "before", "after")
 COLUMNS = (*CHAINED_FIELDS, "lane", "prev_hash", "hash")
 _TABLE = AuditEvent._meta.db_table
@@ -63,9 +59,18 @@ def record(actor: str, action: str, object_type: str, object_id: str, **details:
 
 
 def record_many(events: Iterable[AuditEvent]) -> None:
-    """Append the events to the chain in their order, in one transaction (the caller's, when it has one)."""
+    """Append the events to a lane of the chain in their order, in one transaction (the caller's, when it has
+    one)."""
     events = list(events)
     if not events:
+        return
+    if connection.vendor == "postgresql" and len(events) == 1:
+        # A read or a change of one record: the database links it in one statement (migration 0006), with no
+        # round trips for a transaction of its own.
+        (audit_event,) = events
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT mepsis_audit_append(%s, %s, %s, %s, %s, %s, %s, %s, %s)", [
+                *_row(audit_event), canonical_text(fields_of(audit_event))])
         return
     # No savepoint: if the events cannot be written, the caller's whole change must not be either.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
@@ -74,17 +79,17 @@ def record_many(events: Iterable[AuditEvent]) -> None:
         for audit_event in events:
             audit_event.lane, audit_event.prev_hash = lane, previous
             audit_event.hash = previous = event_hash(previous, fields_of(audit_event))
-            rows.append((connection.ops.adapt_datetimefield_value(audit_event.at), audit_event.actor,
-                         audit_event.action, audit_event.object_type, str(audit_event.object_id), audit_event.why,
-                         _json(audit_event.before), _json(audit_event.after), lane, audit_event.prev_hash,
-                         audit_event.hash))
-        if len(rows) == 1:  # a read or a change of one record: one INSERT, not the ORM's save
-            names = ", ".join(connection.ops.quote_name(name) for name in COLUMNS)
-            cursor.execute(f"INSERT INTO {_TABLE} ({names}) VALUES ({', '.join(['%s'] * len(COLUMNS))})", rows[0])
-        else:
-            # COPY on PostgreSQL, one prepared statement on SQLite: the ORM's per-field preparation would take
-            # most of a bulk import's time. The database numbers the rows in order, under the chain's lock.
-            bulk.insert_rows(AuditEvent, COLUMNS, rows)
+            rows.append((*_row(audit_event), lane, audit_event.prev_hash, audit_event.hash))
+        # COPY on PostgreSQL, one prepared statement on SQLite: the ORM's per-field preparation would take
+        # most of a bulk import's time. The database numbers the rows in order, under the lane's lock.
+        bulk.insert_rows(AuditEvent, COLUMNS, rows)
+
+
+def _row(audit_event: AuditEvent) -> tuple:
+    """The event's chained fields as the database takes them."""
+    return (connection.ops.adapt_datetimefield_value(audit_event.at), audit_event.actor, audit_event.action,
+            audit_event.object_type, str(audit_event.object_id), audit_event.why, _json(audit_event.before),
+            _json(audit_event.after))
 
 
 def record_read(user: Any, object_type: str, object_id: Any) -> AuditEvent:
@@ -102,16 +107,19 @@ def fields_of(audit_event: AuditEvent) -> dict[str, Any]:
 
 
 def event_hash(prev_hash: str, fields: dict[str, Any]) -> str:
-    """SHA-256 over the previous hash and the event's canonical JSON (sorted keys, UTC time in microseconds),
-    which is the same for the event as written and as read back from either database."""
-    at = fields["at"]
+    """SHA-256 over the previous hash and the event's canonical text."""
+    return hashlib.sha256((prev_hash + canonical_text(fields)).encode()).hexdigest()
+
+
+def canonical_text(fields: dict[str, Any]) -> str:
+    """The event as canonical JSON (sorted keys, UTC time in microseconds), which is the same for the event as
+    written and as read back from either database."""
     canonical = {
         **{name: fields[name] for name in ("before", "after")},
         **{name: str(fields[name]) for name in ("actor", "action", "object_type", "object_id", "why")},
-        "at": at.astimezone(dt.timezone.utc).isoformat(timespec="microseconds"),
+        "at": fields["at"].astimezone(dt.timezone.utc).isoformat(timespec="microseconds"),
     }
-    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256((prev_hash + text).encode()).hexdigest()
+    return json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _json(value: Any) -> str | None:
@@ -119,24 +127,14 @@ def _json(value: Any) -> str | None:
 
 
 def _lock_lane(cursor) -> tuple[int, str]:
-    """Take a lane's lock for this transaction: its number and the hash of its last event."""
-    lane = 0
+    """Take a lane's lock for this transaction: its number and the hash of its last event. SQLite lets one
+    writer in at a time, so it has one lane."""
     if connection.vendor == "postgresql":
-        # The first lane free, trying the connection's own first, so a server's workers seldom meet; every
-        # lane busy, the connection's own, waiting.
-        cursor.execute(f"SELECT lane FROM (SELECT (pg_backend_pid() + n) % {LANES} AS lane "
-                       f"FROM generate_series(0, {LANES - 1}) n) lanes "
-                       f"WHERE pg_try_advisory_xact_lock({_CHAIN_LOCK} + lane) LIMIT 1")
-        found = cursor.fetchone()
-        if found is None:
-            cursor.execute(f"SELECT pg_backend_pid() % {LANES}, pg_advisory_xact_lock({_CHAIN_LOCK} + "
-                           f"pg_backend_pid() % {LANES})")
-            found = cursor.fetchone()
-        lane = found[0]
-    # A statement of its own, whose snapshot is taken after the lock was granted: it sees the lane's last event.
-    cursor.execute(f"SELECT hash FROM {_TABLE} WHERE lane = %s ORDER BY id DESC LIMIT 1", [lane])
+        cursor.execute("SELECT lane, last_hash FROM mepsis_audit_lane()")
+        return cursor.fetchone()
+    cursor.execute(f"SELECT hash FROM {_TABLE} WHERE lane = 0 ORDER BY id DESC LIMIT 1")
     row = cursor.fetchone()
-    return lane, row[0] if row else GENESIS
+    return 0, row[0] if row else GENESIS
 
 
 @dataclass(frozen=True)
