@@ -20,9 +20,17 @@ from mepsis.registry.models import Child, CoeStatus
 
 IDENTITY = ("child_id", "first_name", "middle_name", "last_name_1", "last_name_2", "suffix", "sex", "birth_date",
             "state_student_id")
-ENROLLMENT_FIELDS = ("school_year", "local_student_id", "state_student_id", "grade", "entry_date", "exit_date",
-                     "exit_reason", "english_learner", "iep", "free_reduced_lunch", "match_method")
-SERVICE_FIELDS = ("service", "begin_date", "end_date", "hours", "basis")
+# Each part's fields, as the record names them and as the database is asked for them: plain values, since
+# model instances with every column of their joins would cost more to build than the query takes.
+COE_FIELDS = {"coe_id": "coe__coe_id", "status": "coe__status", "version": "coe__version",
+              "interview_date": "coe__interview_date", "qad": "coe__qad", "to_district_id": "coe__to_district_id",
+              "child_index": "index", **{name: name for name in ("residency_date", "eligibility_start",
+                                                                  "last_eligible_day", "end_reason")}}
+ENROLLMENT_FIELDS = {"district_id": "district__district_id", "school_id": "school__school_id", **{
+    name: name for name in ("school_year", "local_student_id", "state_student_id", "grade", "entry_date", "exit_date",
+                            "exit_reason", "english_learner", "iep", "free_reduced_lunch", "match_method")}}
+SERVICE_FIELDS = {"project_id": "project__project_id", "session_type": "project__session_type",
+                  **{name: name for name in ("service", "begin_date", "end_date", "hours", "basis")}}
 # A child whose eligibility ends within this many days is flagged, for a re-interview in time.
 ENDING_SOON_DAYS = 90
 
@@ -41,28 +49,16 @@ def consolidated_record(scope: Scope, child: Child, *, on: dt.date | None = None
     """The record of a child found by ``find_child``."""
     today = on or timezone.localdate()
     records = scope.records_of(child)
-    entries = list(records.coe_entries.select_related("coe").order_by("coe__qad", "coe__coe_id"))
-    coes = [{
-        "coe_id": entry.coe.coe_id, "status": entry.coe.status, "version": entry.coe.version,
-        "interview_date": entry.coe.interview_date, "qad": entry.coe.qad, "to_district_id": entry.coe.to_district_id,
-        "child_index": entry.index, "residency_date": entry.residency_date,
-        "eligibility_start": entry.eligibility_start, "last_eligible_day": entry.last_eligible_day,
-        "end_reason": entry.end_reason or None,
-    } for entry in entries]
+    coes = [{**coe, "end_reason": coe["end_reason"] or None}
+            for coe in _rows(records.coe_entries.order_by("coe__qad", "coe__coe_id"), COE_FIELDS)]
     # Only an approved COE (so not a voided one) gives eligible days.
-    eligibility = [{"coe_id": entry.coe.coe_id, "eligibility_start": entry.eligibility_start,
-                    "last_eligible_day": entry.last_eligible_day, "end_reason": entry.end_reason or None}
-                   for entry in entries if entry.coe.status == CoeStatus.APPROVED and entry.eligibility_start]
+    eligibility = [{name: coe[name] for name in ("coe_id", "eligibility_start", "last_eligible_day", "end_reason")}
+                   for coe in coes if coe["status"] == CoeStatus.APPROVED and coe["eligibility_start"]]
     eligible_today = any(interval["eligibility_start"] <= today <= interval["last_eligible_day"]
                          for interval in eligibility)
-    enrollments = [{"district_id": enrollment.district.district_id, "school_id": enrollment.school.school_id,
-                    **{name: getattr(enrollment, name) or None for name in ENROLLMENT_FIELDS}}
-                   for enrollment in records.enrollments.select_related("district", "school")
-                   .order_by("-entry_date", "pk")]
-    services = [{"project_id": service.project.project_id, "session_type": service.project.session_type,
-                 **{name: getattr(service, name) for name in SERVICE_FIELDS}}
-                for service in records.services.select_related("project")
-                .order_by("-begin_date", "pk")]
+    enrollments = [{name: value or None for name, value in enrollment.items()}
+                   for enrollment in _rows(records.enrollments.order_by("-entry_date", "pk"), ENROLLMENT_FIELDS)]
+    services = _rows(records.services.order_by("-begin_date", "pk"), SERVICE_FIELDS)
     return {
         **{name: getattr(child, name) or None for name in IDENTITY},
         "eligible_today": eligible_today,
@@ -72,6 +68,10 @@ def consolidated_record(scope: Scope, child: Child, *, on: dt.date | None = None
         "services": services,
         "flags": _flags(child, eligibility, eligible_today, today),
     }
+
+
+def _rows(queryset, fields: dict[str, str]) -> list[dict]:
+    return [dict(zip(fields, row)) for row in queryset.values_list(*fields.values())]
 
 
 def _flags(child: Child, eligibility: list[dict], eligible_today: bool, today: dt.date) -> list[dict]:
