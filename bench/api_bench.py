@@ -2,8 +2,10 @@
 
 Targets, on PostgreSQL with 100,000 certified children and 1,000,000 enrollments, served by `mepsis serve`
 (gunicorn) and loaded by wrk on the same 2-core machine:
-- `GET /api/v1/children/{child_id}/`: p95 at most 150 ms at 50 concurrent users;
-- `GET /api/v1/children/?district=ID` (25 a page): at least 300 requests/s.
+- `GET /api/v1/children/{child_id}/`: p95 at most 150 ms at 50 concurrent users, measured twice: as a stress
+  test (each of 50 connections asks again as soon as it is answered) and as 50 users who read each record for
+  about --think ms before the next;
+- `GET /api/v1/children/?district=ID` (25 a page): at least 300 requests/s (16 connections asking again at once).
 
     python bench/make_feed_data.py     # once: writes the orgs, COEs and feed into bench/out/
     python bench/api_bench.py [--reload] [--duration 20] [--workers N]
@@ -12,7 +14,8 @@ The database `mepsis_api_bench` is loaded once (init, orgs load, coe import, enr
 of make_feed_data.py) and reused by later runs (`--reload` loads it again); each run migrates it first. Two
 API clients call with tokens: a reviewer (statewide) and the regional administrator of the region with the
 most linked enrollments (scoped). Every request goes through token authentication, the caller's scope and
-the audit log (a read of a record, or one export event a page). Figures are printed and written to
+the audit log (a read of a record, or one export event a page). Each run follows a warm-up of a few seconds
+and reports the CPU a request cost in gunicorn, PostgreSQL and wrk. Figures are printed and written to
 bench/out/api_results.json.
 """
 
@@ -21,7 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from loadtest import check, prepare, served, users, wrk
+from loadtest import check, measured, prepare, report, served, users
 from measure import OUT
 
 DISTRICTS = 20
@@ -33,27 +36,28 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=20, help="seconds of load per run (default 20)")
     parser.add_argument("--record-connections", type=int, default=50, help="concurrent users of the record")
     parser.add_argument("--list-connections", type=int, default=16, help="concurrent users of the list")
+    parser.add_argument("--think", type=int, default=1000,
+                        help="ms a user of the record reads it before the next, in the second record run (default 1000)")
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: mepsis serve's)")
     parser.add_argument("--port", type=int, default=8766)
     options = parser.parse_args()
     results: dict = {"steps": [], "runs": []}
     env = prepare(results, "api-bench", options.reload)
     clients = _clients()
-    with served(env, options.port, options.workers):
+    with served(env, options.port, options.workers) as server:
         for label, (key, child_ids, districts) in clients.items():
-            for what, paths, connections in (
-                    ("child record", [f"/api/v1/children/{child_id}/" for child_id in child_ids],
-                     options.record_connections),
-                    ("children list by district", [f"/api/v1/children/?district={district}"
-                                                   for district in districts], options.list_connections)):
+            records = [f"/api/v1/children/{child_id}/" for child_id in child_ids]
+            lists = [f"/api/v1/children/?district={district}" for district in districts]
+            for what, paths, connections, think in (
+                    ("child record", records, options.record_connections, 0),
+                    ("child record", records, options.record_connections, options.think),
+                    ("children list by district", lists, options.list_connections, 0)):
                 check(options.port, paths[0], "Authorization", f"Token {key}")
-                run = wrk(options.port, paths, "Authorization", f"Token {key}", connections, options.duration)
-                run.update(what=what, client=label, paths=len(paths), connections=connections,
-                           workers=options.workers, requests_per_second=round(run["requests"] / run["seconds"], 1))
+                run = measured(server, options.port, paths, "Authorization", f"Token {key}", connections,
+                               options.duration, think)
+                run.update(what=what, client=label, paths=len(paths), workers=options.workers)
                 results["runs"].append(run)
-                print(f"{what:<26} {label:<24} {connections:>3} users: {run['requests_per_second']:7.1f} req/s, "
-                      f"p50 {run['p50_ms']:6.1f} ms, p95 {run['p95_ms']:6.1f} ms, p99 {run['p99_ms']:6.1f} ms, "
-                      f"non-2xx {run['non_2xx']}, socket errors {run['socket_errors']}", flush=True)
+                report(run)
     (OUT / "api_results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -25,6 +26,7 @@ from measure import OUT, POSTGRES, fresh_database, measure
 DATABASE = "mepsis_api_bench"
 FILES = {"orgs": "orgs.csv", "coes": "feed-coes.jsonl", "feed": "feed-1m.csv"}
 CHILDREN = 2000
+WARM_UP = 3  # seconds
 
 # wrk asks for the paths in turn and reports what it measured as one JSON line.
 WRK_SCRIPT = """
@@ -179,3 +181,56 @@ def wrk(port: int, paths: list[str], header: str, value: str, connections: int, 
     finally:
         Path(script.name).unlink()
     return json.loads(ran.stdout.strip().splitlines()[-1])
+
+
+def measured(server, port: int, paths: list[str], header: str, value: str, connections: int, duration: int,
+             think: int = 0) -> dict:
+    """wrk's figures (after a warm-up of a few seconds, not counted: the workers' first requests load code and
+    fill caches) with what the run cost a request in CPU: the server's, PostgreSQL's and wrk's."""
+    wrk(port, paths, header, value, connections, WARM_UP, think)
+    before = cpu_seconds(server.pid)
+    run = wrk(port, paths, header, value, connections, duration, think)
+    after = cpu_seconds(server.pid)
+    run.update(connections=connections, think_ms=think, load_average=os.getloadavg()[0],
+               requests_per_second=round(run["requests"] / run["seconds"], 1),
+               **{f"{part}_cpu_ms_per_request": round(1000 * (after[part] - before.get(part, 0))
+                                                      / max(run["requests"], 1), 2) for part in after})
+    return run
+
+
+def report(run: dict) -> None:
+    print(f"{run['what']:<26} {run['client']:<24} {run['connections']:>3} users, think {run['think_ms']:>4} ms: "
+          f"{run['requests_per_second']:7.1f} req/s, p50 {run['p50_ms']:6.1f} ms, p95 {run['p95_ms']:6.1f} ms, "
+          f"p99 {run['p99_ms']:6.1f} ms, non-2xx {run['non_2xx']}, socket errors {run['socket_errors']}; "
+          f"CPU a request: gunicorn {run['gunicorn_cpu_ms_per_request']} ms, PostgreSQL "
+          f"{run['postgresql_cpu_ms_per_request']} ms, wrk {run['wrk_cpu_ms_per_request']} ms; "
+          f"load average {run['load_average']:.1f}", flush=True)
+
+
+def cpu_seconds(server_pid: int) -> dict:
+    """CPU seconds used so far by the server (`mepsis serve`, its gunicorn workers), by the PostgreSQL
+    backends serving this database, and by the finished child processes of this script (wrk): what a request
+    costs, whatever else the machine is doing."""
+    from django.db import connection
+
+    def used(pid: int) -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def parent(pid: int) -> int | None:
+        try:
+            return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (FileNotFoundError, ProcessLookupError):
+            return None
+
+    pids = [int(name) for name in os.listdir("/proc") if name.isdigit()]
+    server = [server_pid] + [pid for pid in pids if parent(pid) == server_pid]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        backends = [pid for (pid,) in cursor.fetchall()]
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"gunicorn": sum(map(used, server)), "postgresql": sum(map(used, backends)),
+            "wrk": children.ru_utime + children.ru_stime}

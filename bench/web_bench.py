@@ -20,11 +20,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
-from pathlib import Path
 
-from loadtest import check, prepare, served, users, wrk
+from loadtest import check, measured, prepare, report, served, users
 from measure import OUT
 
 
@@ -48,21 +45,12 @@ def main() -> None:
             cookie = _cookie(user)
             check(options.port, paths[0], "Cookie", cookie)
             for think in (0, options.think):
-                before = _cpu_seconds(server.pid)
-                run = wrk(options.port, paths, "Cookie", cookie, options.connections, options.duration, think)
-                after = _cpu_seconds(server.pid)
-                run.update(user=str(label), children=len(paths), connections=options.connections,
-                           workers=options.workers, think_ms=think, load_average=os.getloadavg()[0],
-                           **{f"{part}_cpu_ms_per_request": round(1000 * (after[part] - before.get(part, 0))
-                                                                  / max(run["requests"], 1), 2)
-                              for part in after})
+                run = measured(server, options.port, paths, "Cookie", cookie, options.connections, options.duration,
+                               think)
+                run.update(what="child record page", client=str(label), children=len(paths),
+                           workers=options.workers)
                 results["runs"].append(run)
-                print(f"child record, {str(label):<24} {options.connections} users, think {think:>4} ms: "
-                      f"{run['requests'] / run['seconds']:7.1f} req/s, p50 {run['p50_ms']:6.1f} ms, "
-                      f"p95 {run['p95_ms']:6.1f} ms, p99 {run['p99_ms']:6.1f} ms, non-2xx {run['non_2xx']}, "
-                      f"socket errors {run['socket_errors']}; CPU a request: gunicorn "
-                      f"{run['gunicorn_cpu_ms_per_request']} ms, PostgreSQL {run['postgresql_cpu_ms_per_request']} ms, "
-                      f"wrk {run['wrk_cpu_ms_per_request']} ms; load average {run['load_average']:.1f}", flush=True)
+                report(run)
     (OUT / "web_results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
 
 
@@ -78,35 +66,6 @@ def _cookie(user) -> str:
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
-
-
-def _cpu_seconds(server_pid: int) -> dict:
-    """CPU seconds used so far by the server (`mepsis serve`, its gunicorn workers), by the PostgreSQL
-    backends serving this database, and by the finished child processes of this script (wrk): what a request
-    costs, whatever else the machine is doing."""
-    from django.db import connection
-
-    def used(pid: int) -> float:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            return 0.0
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def parent(pid: int) -> int | None:
-        try:
-            return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (FileNotFoundError, ProcessLookupError):
-            return None
-
-    pids = [int(name) for name in os.listdir("/proc") if name.isdigit()]
-    server = [server_pid] + [pid for pid in pids if parent(pid) == server_pid]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
-        backends = [pid for (pid,) in cursor.fetchall()]
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {"gunicorn": sum(map(used, server)), "postgresql": sum(map(used, backends)),
-            "wrk": children.ru_utime + children.ru_stime}
 
 
 if __name__ == "__main__":
