@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mepsis.access import audit
-from mepsis.bulk import allocate_ids, assign_ids, insert, insert_rows
+from mepsis.bulk import assign_ids, insert, insert_rows
 from mepsis.enrollments.feed import FeedUnreadable, _read_csv
 from mepsis.enrollments.models import Enrollment
 from mepsis.registry.actions import ActionRefused
@@ -409,10 +409,9 @@ def determine_pfs(*, on: dt.date | None = None, children: Iterable[int] | None =
                 continue
             made.append((child_pk, result.pfs, json.dumps(inputs, ensure_ascii=False)))
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        insert_rows(PfsDetermination, ("id", "child_id", "determination_date", "pfs", "inputs", "rule_set_id",
+        insert_rows(PfsDetermination, ("child_id", "determination_date", "pfs", "inputs", "rule_set_id",
                                        "determined_at", "determined_by"),
-                    [(pk, child_pk, on.isoformat(), pfs, inputs, rule_set.pk, now, actor) for pk, (child_pk, pfs, inputs)
-                     in zip(allocate_ids(PfsDetermination, len(made)), made, strict=True)])
+                    [(child_pk, on.isoformat(), pfs, inputs, rule_set.pk, now, actor) for child_pk, pfs, inputs in made])
         report.determined = len(made)
         if made or ids is None:
             audit.record(actor, "pfs.determined", "pfs", on.isoformat(), why=f"rule set v{rule_set.version}",
