@@ -100,9 +100,9 @@ def child_record(request, child_id):
     entries = list(CoeChild.objects.filter(child=child).select_related("coe")
                    .annotate(linked=Exists(scope.coes().filter(pk=OuterRef("coe_id"))))
                    .order_by("coe__qad", "coe__coe_id"))
-    enrollments = list(scope.enrollments().filter(child=child).select_related("district", "school")
-                       .order_by("entry_date", "pk"))
-    services = list(scope.services().filter(child=child).select_related("project").order_by("begin_date", "pk"))
+    records = scope.records_of(child)
+    enrollments = list(records.enrollments.select_related("district", "school").order_by("entry_date", "pk"))
+    services = list(records.services.select_related("project").order_by("begin_date", "pk"))
     latest = enrollments[-1] if enrollments else None
     flags = {
         "english_learner": _yes(latest.english_learner) if latest else None,
