@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mepsis.access.models import AuditEvent, Role
-from mepsis.delivery.models import PfsDetermination, PfsRuleSet
+from mepsis.delivery.actions import active_rule_set
+from mepsis.delivery.models import PfsDetermination
 from mepsis.registry.actions import save_coes
 from mepsis.registry.models import Child, CoeChild, CoeStatus
 from mepsis.web.views.children import timeline
@@ -79,8 +80,10 @@ def test_the_children_list_pages_by_25_in_a_fixed_number_of_queries(signed_in, s
 
 def test_the_child_record_shows_identity_coes_enrollments_services_and_flags(signed_in, state):
     child = state.children["d1"]
-    rules = PfsRuleSet.objects.create(version=1, criteria={}, created_by="t", created_at=timezone.now(), active=True)
-    PfsDetermination.objects.create(child=child, determination_date=dt.date(2025, 10, 1), pfs=True, inputs={},
+    rules = active_rule_set()  # made by the registry's first PFS determination
+    # A determination later than the one the registry made when the child's COE was saved: the one in force.
+    today = timezone.localdate()
+    PfsDetermination.objects.create(child=child, determination_date=today, pfs=True, inputs={},
                                     rule_set=rules, determined_at=timezone.now(), determined_by="t")
 
     page = signed_in(Role.DISTRICT_STAFF).get(reverse("child", args=[child.child_id]))
@@ -91,7 +94,7 @@ def test_the_child_record_shows_identity_coes_enrollments_services_and_flags(sig
     assert f'href="{reverse("coe_detail", args=[state.coes["d1"].coe_id])}"' in body
     assert state.enrollments["d1"].local_student_id in body
     assert "READINSTR" in body
-    assert "yes (determined 2025-10-01)" in body
+    assert f"yes (determined {today.isoformat()})" in body
 
 
 def test_every_view_of_a_child_record_is_audited_with_who_read_it(signed_in, state):
