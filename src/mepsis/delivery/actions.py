@@ -37,6 +37,7 @@ from .models import (
     PfsRuleSet,
     Project,
 )
+from .queries import determinations_in_force
 
 # --- Services -----------------------------------------------------------------------------------------------
 
@@ -384,7 +385,7 @@ def determine_pfs(*, on: dt.date | None = None, children: Iterable[int] | None =
                 qads.setdefault(child_pk, []).append(qad)
             if grade and qad <= on:
                 coe_grades[child_pk] = grade
-        in_force = _determinations_in_force(on, ids)
+        in_force = determinations_in_force(ids, on=on)
         pks = sorted(set(qads) | {child_pk for child_pk, row in in_force.items() if row["pfs"]})
         people = {pk: (ssid, birth) for pk, ssid, birth in
                   Child.objects.filter(pk__in=id_list(pks)).values_list("pk", "state_student_id", "birth_date")}
@@ -419,27 +420,6 @@ def determine_pfs(*, on: dt.date | None = None, children: Iterable[int] | None =
         if publish:
             refresh_smepa([child_pk for child_pk, _pfs, _inputs in made])
     return report
-
-
-def _determinations_in_force(on: dt.date, child_pks: list[int] | None) -> dict[int, dict]:
-    """Each child's determination in force on ``on`` (the latest made for the latest date on or before it;
-    every child's when ``child_pks`` is None): its ``pfs``, ``inputs`` and ``rule_set_id``. For some children
-    on PostgreSQL, each child's is read from the end of its index (see ``_approved_places``)."""
-    if child_pks is not None and connection.vendor == "postgresql":
-        chosen, table = id_list(child_pks), PfsDetermination._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT d.child_id, d.pfs, d.inputs, d.rule_set_id FROM ({chosen.sql}) AS ids (pk) CROSS JOIN LATERAL "
-                f"(SELECT * FROM {table} WHERE child_id = ids.pk AND determination_date <= %s "
-                f"ORDER BY determination_date DESC, determined_at DESC, id DESC LIMIT 1) d", [*chosen.params, on])
-            return {child_pk: {"child_id": child_pk, "pfs": pfs, "inputs": json.loads(inputs), "rule_set_id": rule_set}
-                    for child_pk, pfs, inputs, rule_set in cursor.fetchall()}  # Django reads jsonb as text
-    rows = PfsDetermination.objects.filter(determination_date__lte=on)
-    if child_pks is not None:
-        rows = rows.filter(child_id__in=id_list(child_pks))
-    latest = rows.annotate(rank=Window(RowNumber(), partition_by=F("child_id"), order_by=[
-        F("determination_date").desc(), F("determined_at").desc(), F("id").desc()])).filter(rank=1)
-    return {row["child_id"]: row for row in latest.values("child_id", "pfs", "inputs", "rule_set_id")}
 
 
 def _indicators_on(on: dt.date, child_pks: list[int]) -> dict[str, dict[str, tuple[dt.date, str]]]:

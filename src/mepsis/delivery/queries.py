@@ -4,6 +4,7 @@
 - ``pfs_on(child, day)``: the child's PFS determination for a day (the latest made for the latest
   determination date on or before it), or None when none was made.
 - ``current_pfs(child_pks)``: each child's current PFS (their latest determination), by primary key.
+- ``determinations_in_force(child_pks, on=)``: each child's determination in force on a day, or latest.
 - ``smepa_deliveries(records)``: what SMEPA records say of services (used by ``mepsis.reports.smepa``).
 - ``pfs_without_service(first_day, last_day)``: children whose current determination gives PFS and who have
   no service overlapping [first_day, last_day] (a term): the dashboard's "PFS children without a service".
@@ -12,13 +13,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 
 from mepsis.registry.models import Child
 from mepsis.reports.smepa import id_list
-
 from mepsis.rules.periods import school_year
 from mepsis.rules.services import EDFI_CONTINUATION, EDFI_SERVICE
 
@@ -46,7 +49,31 @@ def current_pfs(child_pks: Iterable[int]) -> dict[int, bool]:
     ids = sorted({int(pk) for pk in child_pks})
     if not ids:
         return {}
-    return dict(current_determinations().filter(child_id__in=id_list(ids)).values_list("child_id", "pfs"))
+    return {child_pk: row["pfs"] for child_pk, row in determinations_in_force(ids).items()}
+
+
+def determinations_in_force(child_pks: list[int] | None, *, on: dt.date | None = None) -> dict[int, dict]:
+    """Each child's determination in force on ``on`` (the latest made for the latest date on or before it;
+    their latest when ``on`` is None), for these children (every child's when None): its ``pfs``, ``inputs``
+    and ``rule_set_id``, by child. For some children on PostgreSQL, each child's is read from the end of its
+    index (a lateral subquery): a plan that needs no statistics, which a table an import fills has not (the
+    correlated subquery of ``current_determinations`` then ran once for every determination stored)."""
+    if child_pks is not None and connection.vendor == "postgresql":
+        chosen, table = id_list(child_pks), PfsDetermination._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT d.child_id, d.pfs, d.inputs, d.rule_set_id FROM ({chosen.sql}) AS ids (pk) CROSS JOIN LATERAL "
+                f"(SELECT * FROM {table} WHERE child_id = ids.pk{'' if on is None else ' AND determination_date <= %s'} "
+                f"ORDER BY determination_date DESC, determined_at DESC, id DESC LIMIT 1) d",
+                [*chosen.params, *([] if on is None else [on])])
+            return {child_pk: {"pfs": pfs, "inputs": json.loads(inputs), "rule_set_id": rule_set}
+                    for child_pk, pfs, inputs, rule_set in cursor.fetchall()}  # Django reads jsonb as text
+    rows = PfsDetermination.objects.all() if on is None else PfsDetermination.objects.filter(determination_date__lte=on)
+    if child_pks is not None:
+        rows = rows.filter(child_id__in=id_list(child_pks))
+    latest = rows.annotate(rank=Window(RowNumber(), partition_by=F("child_id"), order_by=[
+        F("determination_date").desc(), F("determined_at").desc(), F("id").desc()])).filter(rank=1)
+    return {row.pop("child_id"): row for row in latest.values("child_id", "pfs", "inputs", "rule_set_id")}
 
 
 def pfs_without_service(first_day: dt.date, last_day: dt.date) -> QuerySet[Child]:
