@@ -35,7 +35,7 @@ def dashboard_state(state):
     north_district, south_district = state.district("5621"), state.district("5622", 255622)
     north_district.region, south_district.region = north, south
     north_district.save(), south_district.save()
-    rules = PfsRuleSet.objects.create(version=1, criteria={}, created_by="t", created_at=timezone.now(), active=True)
+    rules = PfsRuleSet.objects.create(version=1, criteria={"criteria": []}, created_by="t", created_at=timezone.now(), active=True)
     children = {}
     # North (5621): three children eligible all of 2024-25; one since 2023 (so in 2023-24 too).
     for number, qad in enumerate(["2023-06-01", "2024-06-01", "2024-06-01"]):

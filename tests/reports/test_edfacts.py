@@ -66,7 +66,7 @@ SETS = {
 @pytest.fixture
 def small_state(state):
     """A small state whose files are worked out by hand below (period 2024-25)."""
-    rules = PfsRuleSet.objects.create(version=1, criteria={}, created_by="t", created_at=timezone.now(), active=True)
+    rules = PfsRuleSet.objects.create(version=1, criteria={"criteria": []}, created_by="t", created_at=timezone.now(), active=True)
 
     def pfs(child, on):
         PfsDetermination.objects.create(child=child, determination_date=D(on), pfs=True, inputs={}, rule_set=rules,

@@ -18,10 +18,8 @@ from django.utils.module_loading import import_string
 
 from mepsis.access import audit
 from mepsis.alerts.actions import raise_alerts
-from mepsis.delivery.actions import determine_pfs
+from mepsis.derived import refresh_children
 from mepsis.orgs.models import District, School
-from mepsis.reports.dashboards import refresh_counts
-from mepsis.reports.smepa import refresh_smepa
 
 from .feed import CheckedFeed, check_rows, read_feed
 from .models import Enrollment, IngestRun
@@ -97,11 +95,8 @@ def ingest_frame(frame: pl.DataFrame, started: float, *, source: str, file_name:
         stage("publishing")
         changed = set(Enrollment.objects.filter(Q(changed_run=run) | Q(matched_run=run), child__isnull=False)
                       .values_list("child_id", flat=True))
-        # A child's grade is its latest enrollment's, and a link can give it a state student id, which
-        # brings its PFS indicators: its PFS follows, and the SMEPA refresh publishes it.
-        determine_pfs(children=changed, actor=actor, publish=False)
-        refresh_smepa(changed)
-        refresh_counts(changed)  # a move out of the state ends a stay in it (Category 1)
+        # Their districts, grades and (with a link) state student ids changed.
+        refresh_children(changed, actor=actor)
         report.run = run.pk
         stage("saving")
         report.seconds = round(time.perf_counter() - started, 2)

@@ -15,13 +15,11 @@ from django.utils.translation import gettext as _
 
 from mepsis.access import audit
 from mepsis.alerts.actions import raise_alerts
-from mepsis.delivery.actions import determine_pfs
 from mepsis.delivery.models import ContinuationOfServices, Service
+from mepsis.derived import refresh_children
 from mepsis.enrollments.models import Enrollment, IngestRun
 from mepsis.registry.actions import ActionRefused
 from mepsis.registry.models import Child, CoeChild
-from mepsis.reports.dashboards import refresh_counts
-from mepsis.reports.smepa import refresh_smepa
 
 from .exact import WORKLIST_SOURCE, LinkReport, _link_by_state_student_id, link_exact
 from .models import MatchCandidate
@@ -54,9 +52,7 @@ def accept_candidate(candidate: MatchCandidate, actor: str) -> None:
             _decide(other, MatchCandidate.Status.REJECTED, actor,
                     why=f"candidate {candidate.pk} was accepted for this enrollment")
         alerts = raise_alerts(run, actor=actor)
-        determine_pfs(children=[candidate.child_id], actor=actor, publish=False)  # its grade, its indicators
-        refresh_smepa([candidate.child_id])
-        refresh_counts([candidate.child_id])  # its moves out of the state end its stays (Category 1)
+        refresh_children([candidate.child_id], actor=actor)
         run.summary = {"matched_auto": 0, "matched_review": 0, "accepted": candidate.pk, "alerts": alerts}
         run.finished_at = timezone.now()
         run.save(update_fields=["summary", "finished_at"])
@@ -74,9 +70,7 @@ def link_again(actor: str, *, engine_name: str | None = None) -> tuple[IngestRun
         report.for_review += again.for_review
         alerts = raise_alerts(run, actor=actor)
         linked = set(Enrollment.objects.filter(matched_run=run).values_list("child_id", flat=True))
-        determine_pfs(children=linked, actor=actor, publish=False)  # their grades, their indicators
-        refresh_smepa(linked)
-        refresh_counts(linked)
+        refresh_children(linked, actor=actor)
         run.summary = {"matched_auto": report.linked, "matched_review": report.for_review, "alerts": alerts}
         run.finished_at = timezone.now()
         run.save(update_fields=["summary", "finished_at"])
@@ -118,9 +112,7 @@ def merge_children(candidate: MatchCandidate, actor: str) -> None:
         audit.record(actor, "child.merged", "child", merged.child_id, why=f"merge candidate {candidate.pk}",
                      after={"into": kept.child_id, "coe_entries": entries, "enrollments": enrollments,
                             "services": services, "continuations": continuations})
-        determine_pfs(children=[kept.pk, merged.pk], actor=actor, publish=False)  # QADs, grade, indicators moved
-        refresh_smepa([kept.pk, merged.pk])
-        refresh_counts([kept.pk, merged.pk])
+        refresh_children([kept.pk, merged.pk], actor=actor)
 
 
 def _open(candidate: MatchCandidate) -> MatchCandidate:

@@ -18,10 +18,8 @@ from django.utils.translation import gettext
 from mepsis import bulk
 from mepsis.access import audit
 from mepsis.access.models import CoeAuthor
-from mepsis.enrollments.models import Enrollment
+from mepsis.derived import refresh_children
 from mepsis.orgs.models import District
-from mepsis.reports.dashboards import refresh_counts
-from mepsis.reports.smepa import refresh_smepa
 from mepsis.rules import N_, Code, CoeResult, EndReason, Finding, check_coe, parse_date
 from mepsis.rules.findings import Label
 
@@ -245,21 +243,9 @@ def _save_batch(batch: list[_Prepared], actor: str, why: str, known_districts: s
             bulk.assign_ids([row for row in rows if row.pk is None])
             bulk.insert(rows)
         audit.record_many(events)
-        _republish({child.pk for item in written for child in item.children}  # and those a new version left off
-                   | {entry.child_id for item in written + status_only if item.coe_id in existing
-                      for entry in current_children.get(existing[item.coe_id].pk, [])}, actor)
-
-
-def _republish(child_ids: set[int], actor: str) -> None:
-    """Eligibility changed for these children: their priority for services (its QADs, birth date and grade
-    are on the COE), kept child counts and SMEPA records follow (only an enrolled child has SMEPA records)."""
-    from mepsis.delivery.actions import determine_pfs  # mepsis.delivery.actions imports this module
-
-    determine_pfs(children=child_ids, actor=actor, publish=False)  # the SMEPA refresh below publishes it
-    refresh_counts(child_ids)
-    enrolled = set(Enrollment.objects.filter(child__in=child_ids).values_list("child_id", flat=True).distinct())
-    if enrolled:
-        refresh_smepa(enrolled)
+        refresh_children({child.pk for item in written for child in item.children}  # and those a new version left off
+                         | {entry.child_id for item in written + status_only if item.coe_id in existing
+                            for entry in current_children.get(existing[item.coe_id].pk, [])}, actor=actor)
 
 
 def _relinks(item: _Prepared, entries: list[CoeChild]) -> bool:
@@ -592,7 +578,7 @@ def _transition(coe: Coe, name: str, *, actor: str, why: str, **workflow: Any) -
         entries = list(locked.children.select_related("child").order_by("index")) if result else []
         audit.record_many([_set_workflow(locked, TRANSITIONS[name][1], actor, why, entries=entries, result=result,
                                          **workflow)])
-        _republish(set(locked.children.values_list("child_id", flat=True)), actor)
+        refresh_children(locked.children.values_list("child_id", flat=True), actor=actor)
     return locked
 
 
