@@ -146,7 +146,7 @@ class DistrictChild(models.Model):
     them run (COEs, the enrollment ingest, the linkage of enrollments and children).
     """
 
-    district = models.ForeignKey("orgs.District", models.CASCADE, related_name="+", db_index=False)
+    district = models.CharField(max_length=20)  # the district's id (a COE may name one not loaded yet)
     child = models.ForeignKey(Child, models.CASCADE, related_name="districts")
     last_name_1 = models.CharField(max_length=100)
     last_name_2 = models.CharField(max_length=100, blank=True)

@@ -34,9 +34,10 @@ def refresh_roster(child_ids: Iterable[int] | None = None) -> None:
         table, child, enrollment, entry, coe, district = (model._meta.db_table for model in (
             DistrictChild, Child, Enrollment, CoeChild, Coe, District))
         cursor.execute(
-            f"INSERT INTO {table} (district_id, child_id, last_name_1, last_name_2, first_name, child_key) "
-            f"SELECT m.district_id, c.id, c.last_name_1, c.last_name_2, c.first_name, c.child_id FROM ("
-            f" SELECT x.district_id, x.child_id FROM {enrollment} x WHERE x.child_id IS NOT NULL{where}"
-            f" UNION SELECT d.id, x.child_id FROM {entry} x JOIN {coe} o ON o.id = x.coe_id"
-            f" JOIN {district} d ON d.district_id = o.to_district_id WHERE 1 = 1{where}"
+            f"INSERT INTO {table} (district, child_id, last_name_1, last_name_2, first_name, child_key) "
+            f"SELECT m.district, c.id, c.last_name_1, c.last_name_2, c.first_name, c.child_id FROM ("
+            f" SELECT d.district_id AS district, x.child_id FROM {enrollment} x JOIN {district} d ON d.id = x.district_id"
+            f" WHERE x.child_id IS NOT NULL{where}"
+            f" UNION SELECT o.to_district_id, x.child_id FROM {entry} x JOIN {coe} o ON o.id = x.coe_id"
+            f" WHERE o.to_district_id <> ''{where}"
             f") m JOIN {child} c ON c.id = m.child_id", [*params, *params])

@@ -56,7 +56,7 @@ class ChildFilter(forms.Form):
         if district := wanted["district"]:
             # The district's children (an enrollment there or a COE moving there), read in name order from
             # their own index: a district can have thousands, which a page must not sort every time.
-            return children.filter(districts__district=district).order_by(
+            return children.filter(districts__district=district.district_id).order_by(
                 *(f"districts__{name}" for name in ("last_name_1", "last_name_2", "first_name", "child_key")))
         return by_name(children)
 
