@@ -449,19 +449,25 @@ def _approved_places(child_pks: list[int] | None) -> list[tuple[int, dt.date, bo
         grade = "v.document -> 'children' -> p.\"index\"::int ->> 'grade'"
     else:
         grade = "json_extract(v.document, '$.children[' || p.\"index\" || '].grade')"
-    if chosen is not None and connection.vendor == "postgresql":
+    joined = (f"{entry} p JOIN {coe} c ON c.id = p.coe_id JOIN {version} v ON v.coe_id = c.id "
+              f"AND v.number = c.version")
+    if chosen is None:
+        sql = (f"SELECT p.child_id, c.qad, p.eligibility_start IS NOT NULL, {grade} FROM {joined} "
+               f"WHERE c.status = %s AND c.qad IS NOT NULL ORDER BY c.qad, c.id")
+        params = [CoeStatus.APPROVED]
+    elif connection.vendor == "postgresql":
         sql = (f"SELECT p.child_id, x.qad, p.eligibility_start IS NOT NULL, x.grade FROM ({chosen.sql}) AS ids (pk) "
                f"CROSS JOIN LATERAL (SELECT * FROM {entry} WHERE child_id = ids.pk OFFSET 0) p "
                f"CROSS JOIN LATERAL (SELECT c.id, c.qad, {grade} AS grade FROM {coe} c JOIN {version} v "
                f"ON v.coe_id = c.id AND v.number = c.version WHERE c.id = p.coe_id AND c.status = %s "
                f"AND c.qad IS NOT NULL OFFSET 0) x ORDER BY x.qad, x.id")
         params = [*chosen.params, CoeStatus.APPROVED]
-    else:
-        sql = (f"SELECT p.child_id, c.qad, p.eligibility_start IS NOT NULL, {grade} FROM {entry} p "
-               f"JOIN {coe} c ON c.id = p.coe_id JOIN {version} v ON v.coe_id = c.id AND v.number = c.version "
-               f"WHERE c.status = %s AND c.qad IS NOT NULL{'' if chosen is None else f' AND p.child_id IN ({chosen.sql})'} "
-               f"ORDER BY c.qad, c.id")
-        params = [CoeStatus.APPROVED, *([] if chosen is None else chosen.params)]
+    else:  # SQLite: a CROSS JOIN keeps the order written, the children first (it chose to read every COE)
+        sql = (f"SELECT p.child_id, c.qad, p.eligibility_start IS NOT NULL, {grade} FROM ({chosen.sql}) AS ids "
+               f"CROSS JOIN {entry} p ON p.child_id = ids.value CROSS JOIN {coe} c ON c.id = p.coe_id "
+               f"CROSS JOIN {version} v ON v.coe_id = c.id AND v.number = c.version "
+               f"WHERE c.status = %s AND c.qad IS NOT NULL ORDER BY c.qad, c.id")
+        params = [*chosen.params, CoeStatus.APPROVED]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [(child_pk, _day(qad), bool(eligible), grade) for child_pk, qad, eligible, grade in cursor.fetchall()]
