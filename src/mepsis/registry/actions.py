@@ -454,7 +454,8 @@ def write_coe(document: dict, *, author: Any, actor: str) -> Coe:
     coe_id = document.get("coe_id")
     with transaction.atomic():
         if Coe.objects.filter(coe_id=coe_id).exists():
-            raise Conflict(f"COE {coe_id} already exists; change it with a new version of its own.")
+            raise Conflict(gettext("COE %(coe)s already exists; change it with a new version of its own.")
+                           % {"coe": coe_id})
         _save_one({**document, "status": CoeStatus.DRAFT}, actor=actor, why="written")
         coe = Coe.objects.get(coe_id=coe_id)
         CoeAuthor.objects.create(coe=coe, user=author)
@@ -467,9 +468,10 @@ def revise_coe(coe_id: str, document: dict, *, actor: str, why: str = "", expect
     with transaction.atomic():
         coe = _locked(coe_id, expected_version)
         if coe.status not in EDITABLE:
-            raise Conflict(f"COE {coe_id} is {coe.status}; only a draft, returned or approved COE can be changed.")
+            raise Conflict(gettext("COE %(coe)s is %(status)s; only a draft, returned or approved COE can be changed.")
+                           % {"coe": coe_id, "status": coe.get_status_display()})
         if coe.status == CoeStatus.APPROVED and not why.strip():
-            raise ActionRefused(f"COE {coe_id} is approved: a correction must say why.")
+            raise ActionRefused(gettext("COE %(coe)s is approved: a correction must say why.") % {"coe": coe_id})
         document = {**document, "coe_id": coe_id, "status": coe.status, "return_reasons": coe.return_reasons,
                     "void_reason": coe.void_reason}
         _save_one(document, actor=actor, why=why or "edited")
@@ -482,7 +484,7 @@ def submit_coe(coe_id: str, *, actor: str, expected_version: int | None = None) 
         _require_from(coe, "submit")
         result = check(current_document(coe), known_district_ids())
         if result.has_errors:
-            raise ActionRefused(f"COE {coe_id} has errors to correct before it is submitted.",
+            raise ActionRefused(gettext("COE %(coe)s has errors to correct before it is submitted.") % {"coe": coe_id},
                                 [error.as_dict(gettext) for error in result.all_errors()])
         return _transition(coe, "submit", actor=actor, why="submitted for review")
 
@@ -504,7 +506,7 @@ def approve_coe(coe_id: str, *, actor: str, reviewer_name: str, on: dt.date,
 def return_coe(coe_id: str, *, actor: str, reasons: list[str], expected_version: int | None = None) -> Coe:
     reasons = [reason.strip() for reason in reasons if reason and reason.strip()]
     if not reasons:
-        raise ActionRefused(f"COE {coe_id}: a returned COE must say what to correct.")
+        raise ActionRefused(gettext("COE %(coe)s: a returned COE must say what to correct.") % {"coe": coe_id})
     with transaction.atomic():
         return _transition(_locked(coe_id, expected_version), "return", actor=actor, why="; ".join(reasons),
                            return_reasons=reasons)
@@ -512,7 +514,7 @@ def return_coe(coe_id: str, *, actor: str, reasons: list[str], expected_version:
 
 def reject_coe(coe_id: str, *, actor: str, why: str, expected_version: int | None = None) -> Coe:
     if not why.strip():
-        raise ActionRefused(f"COE {coe_id}: a rejection must say why.")
+        raise ActionRefused(gettext("COE %(coe)s: a rejection must say why.") % {"coe": coe_id})
     with transaction.atomic():
         return _transition(_locked(coe_id, expected_version), "reject", actor=actor, why=why)
 
@@ -521,17 +523,19 @@ def _locked(coe_id: str, expected_version: int | None) -> Coe:
     """The COE's row, locked until the caller's transaction ends, at the version the caller read."""
     coe = Coe.objects.select_for_update().get(coe_id=coe_id)
     if expected_version is not None and coe.version != expected_version:
-        raise Conflict(f"COE {coe_id} has changed since you read it (version {expected_version}; it is now version "
-                       f"{coe.version}, {coe.status}). Read it again before you act on it.")
+        raise Conflict(gettext("COE %(coe)s has changed since you read it (version %(read)s; it is now version "
+                               "%(version)s, %(status)s). Read it again before you act on it.") % {
+            "coe": coe_id, "read": expected_version, "version": coe.version, "status": coe.get_status_display()})
     return coe
 
 
 def void_coe(coe_id: str, *, actor: str, reason: str, why: str) -> Coe:
     """An approved COE found wrong (a re-interview, a review): its children lose every eligible day on it."""
     if reason not in VoidReason.values:
-        raise ActionRefused(f"COE {coe_id}: the void reason must be one of {', '.join(VoidReason.values)}.")
+        raise ActionRefused(gettext("COE %(coe)s: the void reason must be one of %(reasons)s.") % {
+            "coe": coe_id, "reasons": ", ".join(VoidReason.values)})
     if not why.strip():
-        raise ActionRefused(f"COE {coe_id}: voiding a COE must say why.")
+        raise ActionRefused(gettext("COE %(coe)s: voiding a COE must say why.") % {"coe": coe_id})
     return _transition(Coe.objects.get(coe_id=coe_id), "void", actor=actor, why=why, void_reason=reason)
 
 
@@ -541,18 +545,21 @@ def record_end_of_eligibility(coe_id: str, child_index: int, *, reason: str, on:
     version (the document carries ``hs_completion_date`` or ``eligibility_end``)."""
     coe = Coe.objects.get(coe_id=coe_id)
     if coe.status != CoeStatus.APPROVED:
-        raise ActionRefused(f"COE {coe_id} is {coe.status}; an end of eligibility is recorded on an approved COE.")
+        raise ActionRefused(gettext("COE %(coe)s is %(status)s; an end of eligibility is recorded on an approved COE.")
+                            % {"coe": coe_id, "status": coe.get_status_display()})
     document = current_document(coe)
     children = [dict(child) for child in document["children"]]
     if not 0 <= child_index < len(children):
-        raise ActionRefused(f"COE {coe_id} has no child at position {child_index}.")
+        raise ActionRefused(gettext("COE %(coe)s has no child at position %(index)s.")
+                            % {"coe": coe_id, "index": child_index})
     if reason == EndReason.HS_COMPLETION:
         children[child_index]["hs_completion_date"] = on.isoformat()
     elif reason in (EndReason.DEATH, EndReason.OTHER_LOSS_OF_ENTITLEMENT):
         children[child_index]["eligibility_end"] = {"reason": reason, "date": on.isoformat()}
     else:
-        raise ActionRefused(f"{reason} is not an end of eligibility that is recorded; use HS_COMPLETION, DEATH "
-                            "or OTHER_LOSS_OF_ENTITLEMENT (a COE found ineligible is voided).")
+        raise ActionRefused(gettext("%(reason)s is not an end of eligibility that is recorded; use HS_COMPLETION, "
+                                    "DEATH or OTHER_LOSS_OF_ENTITLEMENT (a COE found ineligible is voided).")
+                            % {"reason": reason})
     return revise_coe(coe_id, {**document, "children": children}, actor=actor, why=why or reason)
 
 
@@ -560,13 +567,15 @@ def _save_one(document: dict, *, actor: str, why: str) -> None:
     report = save_coes([(document["coe_id"], document)], actor=actor, why=why)
     if report.refused:
         refusal = report.refused[0]
-        raise ActionRefused(f"COE {document['coe_id']} was not saved: it breaks the rules.", refusal.errors)
+        raise ActionRefused(gettext("COE %(coe)s was not saved: it breaks the rules.") % {"coe": document["coe_id"]},
+                            refusal.errors)
 
 
 def _require_from(coe: Coe, name: str) -> None:
     allowed, _ = TRANSITIONS[name]
     if coe.status not in allowed:
-        raise Conflict(f"COE {coe.coe_id} is {coe.status}; it cannot be {TRANSITIONS[name][1]} from there.")
+        raise Conflict(gettext("COE %(coe)s is %(status)s; it cannot be %(step)s from there.") % {
+            "coe": coe.coe_id, "status": coe.get_status_display(), "step": CoeStatus(TRANSITIONS[name][1]).label})
 
 
 def _transition(coe: Coe, name: str, *, actor: str, why: str, **workflow: Any) -> Coe:
