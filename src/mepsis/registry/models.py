@@ -154,6 +154,6 @@ class DistrictChild(models.Model):
     child_key = models.CharField(max_length=32)  # the child's child_id, the last key of the name order
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["district", "child"], name="district_child_unique")]
-        indexes = [models.Index(fields=["district", "last_name_1", "last_name_2", "first_name", "child_key"],
-                                name="district_child_by_name")]
+        # One index for the lists' order, unique (a child once a district) as the child's key ends it.
+        constraints = [models.UniqueConstraint(
+            fields=["district", "last_name_1", "last_name_2", "first_name", "child_key"], name="district_child_by_name")]
