@@ -47,6 +47,16 @@ def test_the_records_of_a_visible_child_are_those_the_scope_gives_of_each_kind(s
 
 
 @pytest.mark.parametrize("role", list(Role))
+def test_a_districts_children_are_those_of_the_scope_with_a_row_of_that_district(state, role):
+    from mepsis.orgs.models import District
+
+    scope = scope_for(state.users[role])
+    for district in District.objects.all():
+        assert set(scope.children_of(district)) == set(
+            scope.children().filter(districts__district=district.district_id)), district
+
+
+@pytest.mark.parametrize("role", list(Role))
 def test_a_child_out_of_scope_is_simply_absent(state, role):
     children = scope_for(state.users[role]).children()
     for child in state.hidden(role).values():

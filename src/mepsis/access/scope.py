@@ -216,6 +216,20 @@ class Scope:
             conditions.append(child_condition)
         return self._scoped(Service.objects.all(), _any(conditions))
 
+    def children_of(self, district: Any) -> QuerySet:
+        """The children of a district (``DistrictChild``: an enrollment linked there or a COE moving there)
+        that the user sees, joined to that table (the lists order by its names).
+
+        Every child of a district of the user's regions is in a regional administrator's scope (a COE moving
+        to a district of the region, or an enrollment in one), so no condition needs building or planning
+        for them; district staff see only the children enrolled this school year, so theirs are filtered."""
+        from mepsis.registry.models import Child
+
+        children = Child.objects.filter(districts__district=district.district_id)
+        if district.region_id is not None and district.region_id in self._regions:
+            return children
+        return self._scoped(children, self._child_condition("pk"))
+
     def records_of(self, child: Any) -> ChildRecords:
         """The COE entries (``CoeChild``), enrollments and services of a child found through ``children()``
         that the user sees.

@@ -41,11 +41,17 @@ class ChildFilter(forms.Form):
 
     def __init__(self, data, *, scope):
         super().__init__(data)
+        self.scope = scope
         self.fields["district"].queryset = scope.districts().order_by("district_id")
 
-    def filter(self, children):
-        """The children that pass the filters (the form must be valid), in the lists' order (``by_name``)."""
+    def filter(self):
+        """The children in the user's scope that pass the filters (the form must be valid), in the lists'
+        order (``by_name``)."""
         wanted = self.cleaned_data
+        # A district's children come from their own index, in name order: a district can have thousands,
+        # which a page must not sort every time.
+        district = wanted["district"]
+        children = self.scope.children_of(district) if district else self.scope.children()
         for word in wanted["name"].split():
             children = children.filter(Q(first_name__istartswith=word) | Q(last_name_1__istartswith=word)
                                        | Q(last_name_2__istartswith=word))
@@ -53,10 +59,8 @@ class ChildFilter(forms.Form):
             children = children.filter(birth_date=wanted["birth_date"])
         if day := wanted["eligible_on"]:
             children = children.filter(pk__in=_eligible_on(day).values("child_id"))
-        if district := wanted["district"]:
-            # The district's children (an enrollment there or a COE moving there), read in name order from
-            # their own index: a district can have thousands, which a page must not sort every time.
-            return children.filter(districts__district=district.district_id).order_by(
+        if district:
+            return children.order_by(
                 *(f"districts__{name}" for name in ("last_name_1", "last_name_2", "first_name", "child_key")))
         return by_name(children)
 
@@ -75,11 +79,10 @@ def _eligible_on(day: dt.date):
 def child_list(request):
     scope = request.scope
     form = ChildFilter(request.GET or None, scope=scope)
-    children = scope.children()
     if form.is_bound and form.is_valid():
-        children = form.filter(children)
+        children = form.filter()
     else:
-        children = by_name(children.none() if form.is_bound else children)
+        children = by_name(scope.children().none() if form.is_bound else scope.children())
     today = timezone.localdate()
     children = children.annotate(eligible_today=Exists(_eligible_on(today).filter(child_id=OuterRef("pk"))))
     page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
