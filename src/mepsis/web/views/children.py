@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q, Subquery
-from django.shortcuts import get_object_or_404, render
+from django.db.models import Exists, OuterRef, Q
+from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _
 
 from mepsis.access.audit import record_read
-from mepsis.delivery.models import PfsDetermination
+from mepsis.api.records import find_child
 from mepsis.registry.models import CoeChild, CoeStatus
 from mepsis.rules.periods import school_year
 
@@ -94,10 +94,7 @@ def child_list(request):
 @login_required
 def child_record(request, child_id):
     scope = request.scope
-    pfs = PfsDetermination.objects.filter(child=OuterRef("pk")).order_by("-determination_date", "-determined_at")
-    child = get_object_or_404(scope.children().annotate(pfs=Subquery(pfs.values("pfs")[:1]),
-                                                         pfs_date=Subquery(pfs.values("determination_date")[:1])),
-                              child_id=child_id)
+    child = find_child(scope, child_id)
     record_read(request.user, "child", child.child_id)
     # Every COE of the child is part of its record; a link to a COE's page only where the user may open it.
     entries = list(CoeChild.objects.filter(child=child).select_related("coe")
