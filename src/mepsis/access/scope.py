@@ -121,22 +121,19 @@ class Scope:
         """The districts (primary keys) the user's grants of these roles name."""
         return set().union(*(self._districts_of.get(role, set()) for role in roles))
 
-    def _in_districts(self, field: str, districts: set[int]) -> Q | None:
-        """The condition that the district (primary key) in ``field`` is one of these or of the user's regions
-        (a subquery: a region's hundred-odd district ids would be passed and planned on every request)."""
+    def _region_districts(self) -> QuerySet:
+        """The districts of the user's regions, to be used as a subquery: a region's hundred-odd district ids
+        would be passed and planned on every request."""
         from mepsis.orgs.models import District
 
+        return District.objects.filter(region_id__in=self._regions)
+
+    def _in_districts(self, field: str, districts: set[int]) -> Q | None:
+        """The condition that the district (primary key) in ``field`` is one of these or of the user's regions."""
         conditions = [Q(**{f"{field}__in": districts})] if districts else []
         if self._regions:
-            conditions.append(Q(**{f"{field}__in": District.objects.filter(region_id__in=self._regions)
-                                                                   .values("pk")}))
+            conditions.append(Q(**{f"{field}__in": self._region_districts().values("pk")}))
         return _any(conditions)
-
-    def _region_district_codes(self):
-        """The codes of the districts of the user's regions, as a subquery (COEs name their district by code)."""
-        from mepsis.orgs.models import District
-
-        return District.objects.filter(region_id__in=self._regions).values("district_id")
 
     @property
     def _staff(self) -> set[int]:
@@ -160,7 +157,7 @@ class Scope:
         if self._recruiter:
             conditions.append(Exists(CoeAuthor.objects.filter(coe=OuterRef("pk"), user=self.user)))
         if self._regions:
-            conditions.append(Q(to_district_id__in=self._region_district_codes()))
+            conditions.append(Q(to_district_id__in=self._region_districts().values("district_id")))
         # District and regional staff see the COEs that list a child of theirs; a recruiter only those they wrote.
         child_condition = self._child_condition("child_id", recruiter=False)
         if child_condition is not None:
@@ -322,8 +319,8 @@ class Scope:
 
             # The COE and service conditions first: PostgreSQL hashes their few rows once and tries them before
             # probing a child's enrollments, so most children of the region never need the probe.
-            conditions.append(Exists(CoeChild.objects.filter(child=OuterRef(ref),
-                                                             coe__to_district_id__in=self._region_district_codes())))
+            codes = self._region_districts().values("district_id")
+            conditions.append(Exists(CoeChild.objects.filter(child=OuterRef(ref), coe__to_district_id__in=codes)))
             conditions.append(Exists(Service.objects.filter(
                 self._in_districts("project__district_id", set()) | Q(project__region_id__in=self._regions),
                 child=OuterRef(ref))))
