@@ -575,7 +575,7 @@ def _require_from(coe: Coe, name: str) -> None:
     allowed, _ = TRANSITIONS[name]
     if coe.status not in allowed:
         raise Conflict(gettext("COE %(coe)s is %(status)s; it cannot be %(step)s from there.") % {
-            "coe": coe.coe_id, "status": coe.get_status_display(), "step": CoeStatus(TRANSITIONS[name][1]).label})
+            "coe": coe.coe_id, "status": coe.get_status_display(), "step": TRANSITIONS[name][1].label})
 
 
 def _transition(coe: Coe, name: str, *, actor: str, why: str, **workflow: Any) -> Coe:

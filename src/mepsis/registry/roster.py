@@ -26,8 +26,8 @@ def refresh_roster(child_ids: Iterable[int] | None = None) -> None:
         ids = None
     rows, where, params = DistrictChild.objects.all(), "", []
     if ids is not None:
-        rows = rows.filter(child_id__in=id_list(ids))
         chosen = id_list(ids)
+        rows = rows.filter(child_id__in=chosen)
         where, params = f" AND x.child_id IN ({chosen.sql})", list(chosen.params)
     with transaction.atomic(), connection.cursor() as cursor:
         rows.delete()
@@ -36,8 +36,8 @@ def refresh_roster(child_ids: Iterable[int] | None = None) -> None:
         cursor.execute(
             f"INSERT INTO {table} (district, child_id, last_name_1, last_name_2, first_name, child_key) "
             f"SELECT m.district, c.id, c.last_name_1, c.last_name_2, c.first_name, c.child_id FROM ("
-            f" SELECT d.district_id AS district, x.child_id FROM {enrollment} x JOIN {district} d ON d.id = x.district_id"
-            f" WHERE x.child_id IS NOT NULL{where}"
+            f" SELECT d.district_id AS district, x.child_id FROM {enrollment} x"
+            f" JOIN {district} d ON d.id = x.district_id WHERE x.child_id IS NOT NULL{where}"
             f" UNION SELECT o.to_district_id, x.child_id FROM {entry} x JOIN {coe} o ON o.id = x.coe_id"
             f" WHERE o.to_district_id <> ''{where}"
             f") m JOIN {child} c ON c.id = m.child_id", [*params, *params])
