@@ -24,7 +24,7 @@ from mepsis.enrollments.models import Enrollment
 from mepsis.registry.actions import ActionRefused
 from mepsis.registry.models import Child, Coe, CoeChild, CoeStatus, CoeVersion
 from mepsis.reports.dashboards import refresh_counts
-from mepsis.reports.smepa import id_list, refresh_smepa, touch_smepa
+from mepsis.reports.smepa import db_date, id_list, refresh_smepa, touch_smepa
 from mepsis.rules import pfs as pfs_rules
 from mepsis.rules import services as rules
 
@@ -470,11 +470,7 @@ def _approved_places(child_pks: list[int] | None) -> list[tuple[int, dt.date, bo
         params = [*chosen.params, CoeStatus.APPROVED]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [(child_pk, _day(qad), bool(eligible), grade) for child_pk, qad, eligible, grade in cursor.fetchall()]
-
-
-def _day(value: dt.date | str) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)  # SQLite gives text
+        return [(child_pk, db_date(qad), bool(eligible), grade) for child_pk, qad, eligible, grade in cursor.fetchall()]
 
 
 def _enrolled_grades(on: dt.date, child_pks: list[int]) -> dict[int, str]:

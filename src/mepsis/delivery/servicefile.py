@@ -19,7 +19,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from mepsis.registry.models import Coe, CoeChild, CoeStatus
-from mepsis.reports.smepa import id_list
+from mepsis.reports.smepa import db_date, id_list
 from mepsis.rules import services as rules
 
 from .models import ContinuationOfServices, Service, SessionType
@@ -184,7 +184,7 @@ def decide_eligibility() -> list[tuple[int, str]]:
                   GROUP BY s.line) covering
             WHERE {STAGING}.line = covering.line""")
         cursor.execute(f"SELECT line, child_id, begin_date, end_date FROM {STAGING} WHERE basis IS NULL")
-        undecided = [(line, child, _day(begin), _day(end)) for line, child, begin, end in cursor.fetchall()]
+        undecided = [(line, child, db_date(begin), db_date(end)) for line, child, begin, end in cursor.fetchall()]
     if not undecided:
         return []
     children = {child for _line, child, _begin, _end in undecided}
@@ -313,7 +313,3 @@ def continuations_of(child_ids) -> dict[int, list[rules.Continuation]]:
             .values_list("pk", "child_id", "reason", "begin_date", "end_date")):
         result.setdefault(child, []).append(rules.Continuation(pk, reason, begin, end))
     return result
-
-
-def _day(value) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)

@@ -45,6 +45,7 @@ from mepsis.rules.residency import MOVED_OUT_OF_STATE
 from mepsis.rules.suppression import suppress_list
 
 from .queries import state_residency
+from .smepa import db_date
 
 CATEGORY_1, CATEGORY_2 = "category1", "category2"
 AGE_GRADES = ("UNDER3", "3TO5NOTK", *GRADES[:-1], "UG", "OOS")  # EDFacts AGEGRDWO13, in ED's order
@@ -98,11 +99,6 @@ class Dialect:
 
     def day_before(self, day: str) -> str:
         return f"({day} - 1)" if self.postgres else f"date({day}, '-1 day')"
-
-    @staticmethod
-    def date(value) -> dt.date:
-        """A date as the database returns it (SQLite gives computed dates as text)."""
-        return value if isinstance(value, dt.date) or value is None else dt.date.fromisoformat(value)
 
 
 def dialect() -> Dialect:
@@ -249,7 +245,7 @@ def counted_children(period: str | Span, category: str, *, districts: Sequence[s
     span = _span(period)
     query, params = first_days_sql(span, category, districts=districts, child_pks=child_pks)
     rows = fetch(f"SELECT * FROM ({query}) counted ORDER BY child_id", params)
-    return [CountedChild(category, pk, child_id, ssid, Dialect.date(day), coe, service, age_grade)
+    return [CountedChild(category, pk, child_id, ssid, db_date(day), coe, service, age_grade)
             for pk, child_id, ssid, day, coe, service, age_grade, _district in rows]
 
 

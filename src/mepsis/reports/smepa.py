@@ -174,13 +174,13 @@ def _computed_records(ids: list[int] | None) -> dict[tuple[int, int, str], dict]
     with connection.cursor() as cursor:
         cursor.execute(query, [CoeStatus.APPROVED, *params])
         for (child, district, year, student_id, begin, end, qad, residency, last_day, end_reason) in cursor:
-            last_day = _date(last_day)
+            last_day = db_date(last_day)
             records[(child, district, year)] = {
                 "student_unique_id": student_id.strip(),
-                "begin_date": _date(begin),
-                "end_date": _date(end),
-                "last_qualifying_move": _date(qad),
-                "state_residency_date": _date(residency),
+                "begin_date": db_date(begin),
+                "end_date": db_date(end),
+                "last_qualifying_move": db_date(qad),
+                "state_residency_date": db_date(residency),
                 "eligibility_expiration_date": (
                     last_day if end_reason and end_reason != EndReason.THIRTY_SIX_MONTHS else None),
                 "withdrawn": False,
@@ -215,8 +215,8 @@ def _db_value(value):
     return connection.ops.adapt_datefield_value(value) if isinstance(value, dt.date) else value
 
 
-def _date(value) -> dt.date | None:
-    """A date from a computed column (SQLite gives computed dates back as text)."""
+def db_date(value) -> dt.date | None:
+    """A date as a raw query returns it (SQLite gives computed dates back as text)."""
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(value)
